@@ -1,0 +1,100 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-signalr",
+    platforms: [.macOS(.v14), .iOS(.v17), .tvOS(.v17), .watchOS(.v10)],
+    products: [
+        .library(name: "SignalRProtocol", targets: ["SignalRProtocol"]),
+        .library(name: "SignalRClient", targets: ["SignalRClient"]),
+        .library(name: "SignalRServer", targets: ["SignalRServer"]),
+        .executable(name: "signalr", targets: ["signalr"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        .target(
+            name: "SignalRProtocol",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SignalRClient",
+            dependencies: [
+                "SignalRProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SignalRServer",
+            dependencies: [
+                "SignalRProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "signalr",
+            dependencies: [
+                "SignalRClient",
+                "SignalRServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SignalRBenchmarks",
+            dependencies: ["SignalRProtocol", "SignalRClient", "SignalRServer"],
+            path: "Benchmarks/SignalRBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SignalRTestSupport",
+            dependencies: ["SignalRClient", "SignalRServer"],
+            path: "Tests/SignalRTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SignalRProtocolTests",
+            dependencies: ["SignalRProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SignalRServerTests",
+            dependencies: [
+                "SignalRServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SignalRClientTests",
+            dependencies: ["SignalRClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SignalRClient", "SignalRServer", "SignalRTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
