@@ -59,6 +59,7 @@ public struct MessagePackHubProtocol: HubProtocol {
     public func decode<T: Decodable>(_ type: T.Type, from value: HubValue) throws -> T {
         switch value.storage {
         case .messagePack(let bytes):
+            if let fast = try Self.decodeFast(T.self, bytes) { return fast }
             return try decoder.decode(T.self, from: bytes)
         case .json(let token):
             return try JSONHubProtocol().decode(T.self, from: .rawJSON(token))
@@ -70,5 +71,25 @@ public struct MessagePackHubProtocol: HubProtocol {
             try writeValue(value, into: &writer)
             return try decoder.decode(T.self, from: writer.bytes)
         }
+    }
+
+    /// Reads the common scalar types straight from the bytes, skipping the Codable machinery.
+    private static func decodeFast<T>(_ type: T.Type, _ bytes: ArraySlice<UInt8>) throws -> T? {
+        var reader = MessagePackReader(bytes)
+        let value: Any
+        if T.self == String.self {
+            guard let string = try? reader.readString() else { return nil }
+            value = string
+        } else if T.self == Int.self {
+            guard let int = try? reader.readInt64(), let exact = Int(exactly: int) else { return nil }
+            value = exact
+        } else if T.self == Bool.self {
+            guard let bool = try? reader.readBool() else { return nil }
+            value = bool
+        } else {
+            return nil
+        }
+        // Trailing bytes mean the value is not what it seems: let the decoder report it.
+        return reader.isAtEnd ? value as? T : nil
     }
 }
