@@ -1,4 +1,6 @@
 /// Where each pair of one map is: built by one pass over the map, then searched by key.
+/// It also holds the keyed container's other state, so that copying the container (which
+/// `KeyedDecodingContainer` does freely) retains a single object.
 final class MessagePackMapIndex {
     enum EntryKey {
         /// The range of a string key's UTF-8 bytes (unvalidated; compared as bytes).
@@ -11,36 +13,38 @@ final class MessagePackMapIndex {
         let valueOffset: Int
     }
 
+    let context: MessagePackDecodingContext
+    let codingPath: [any CodingKey]
     let entries: [Entry]
     /// Where the last lookup matched. Synthesized `init(from:)` asks for keys in
     /// declaration order, usually the order they were written in, so starting there makes
     /// most lookups hit on the first or second comparison.
     var hint = 0
 
-    init(entries: [Entry]) {
+    init(context: MessagePackDecodingContext, codingPath: [any CodingKey], entries: [Entry]) {
+        self.context = context
+        self.codingPath = codingPath
         self.entries = entries
     }
 }
 
 struct MessagePackKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let context: MessagePackDecodingContext
     let index: MessagePackMapIndex
-    let codingPath: [any CodingKey]
+
+    var context: MessagePackDecodingContext { index.context }
+    var codingPath: [any CodingKey] { index.codingPath }
 
     /// Indexes the map at `offset`. Keys that are neither strings nor integers are skipped.
     /// - Throws: `DecodingError` when the value is not a map.
     init(context: MessagePackDecodingContext, offset: Int, codingPath: [any CodingKey]) throws {
-        self.context = context
-        self.codingPath = codingPath
         var reader = context.reader(at: offset)
-        let none: MessagePackCodingKey? = nil
-        let count = try context.read([String: Any].self, &reader, codingPath, none) { reader throws(MessagePackError) in
+        let count = try context.read([String: Any].self, &reader, codingPath) { reader throws(MessagePackError) in
             try reader.readMapHeader()
         }
-        let entries = try context.read([String: Any].self, &reader, codingPath, none) { reader throws(MessagePackError) in
+        let entries = try context.read([String: Any].self, &reader, codingPath) { reader throws(MessagePackError) in
             try Self.scanEntries(count, &reader)
         }
-        index = MessagePackMapIndex(entries: entries)
+        index = MessagePackMapIndex(context: context, codingPath: codingPath, entries: entries)
     }
 
     private static func scanEntries(
@@ -125,80 +129,104 @@ struct MessagePackKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainer
         return context.reader(at: offset)
     }
 
+    private func path(_ key: Key) -> [any CodingKey] {
+        var path = codingPath
+        path.append(key)
+        return path
+    }
+
+    private func failure(_ error: any Error, _ type: Any.Type, _ key: Key) -> any Error {
+        MessagePackNativeFailure.decodingError(error, type, path(key))
+    }
+
     func decodeNil(forKey key: Key) throws -> Bool {
-        var reader = try reader(for: key)
-        return try context.read(Never?.self, &reader, codingPath, key) { reader throws(MessagePackError) in
-            try reader.peekIsNil()
-        }
+        let reader = try reader(for: key)
+        return (try? reader.peekFormatByte()) == 0xc0
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
         var reader = try reader(for: key)
-        return try context.decodeBool(from: &reader, codingPath, key)
+        do { return try context.decodeBool(from: &reader) } catch { throw failure(error, type, key) }
     }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
         var reader = try reader(for: key)
-        return try context.decodeString(from: &reader, codingPath, key)
+        do { return try context.decodeString(from: &reader) } catch { throw failure(error, type, key) }
     }
 
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
         var reader = try reader(for: key)
-        return try context.decodeDouble(from: &reader, codingPath, key)
+        do { return try context.decodeDouble(from: &reader) } catch { throw failure(error, type, key) }
     }
 
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
         var reader = try reader(for: key)
-        return try context.decodeFloat(from: &reader, codingPath, key)
+        do { return try context.decodeFloat(from: &reader) } catch { throw failure(error, type, key) }
     }
 
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeInteger(key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decodeInteger(key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decodeInteger(key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeInteger(key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeInteger(key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decodeInteger(key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decodeInteger(key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decodeInteger(key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodeInteger(key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeInteger(key) }
-
-    private func decodeInteger<I: FixedWidthInteger>(_ key: Key) throws -> I {
+    // Each integer overload names its type so that `decodeInteger` is specialized for it.
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
         var reader = try reader(for: key)
-        return try context.decodeInteger(I.self, from: &reader, codingPath, key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
+    }
+
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
+        var reader = try reader(for: key)
+        do { return try context.decodeInteger(type, from: &reader) } catch { throw failure(error, type, key) }
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         var reader = try reader(for: key)
-        return try context.decode(T.self, from: &reader, path: codingPath, key: key)
+        return try context.decode(T.self, from: &reader, path: { path(key) }, advance: false)
     }
 
-    // One lookup instead of the default's three (contains, decodeNil, decode).
+    // One lookup instead of the default's three (contains, decodeNil, decode), for
+    // optional properties. The default covers the primitive overloads.
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let offset = valueOffset(for: key) else { return nil }
         var reader = context.reader(at: offset)
-        if (try? reader.peekIsNil()) == true { return nil }
-        return try context.decode(T.self, from: &reader, path: codingPath, key: key)
-    }
-
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(key, Bool.self) }
-    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(key, String.self) }
-    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(key, Double.self) }
-    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try decodeIfPresent(key, Float.self) }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(key, Int.self) }
-    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try decodeIfPresent(key, Int8.self) }
-    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try decodeIfPresent(key, Int16.self) }
-    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try decodeIfPresent(key, Int32.self) }
-    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try decodeIfPresent(key, Int64.self) }
-    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try decodeIfPresent(key, UInt.self) }
-    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try decodeIfPresent(key, UInt8.self) }
-    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try decodeIfPresent(key, UInt16.self) }
-    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try decodeIfPresent(key, UInt32.self) }
-    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try decodeIfPresent(key, UInt64.self) }
-
-    // Argument order differs from the protocol's so these do not recurse into themselves.
-    private func decodeIfPresent<T: Decodable>(_ key: Key, _ type: T.Type) throws -> T? {
-        try decodeIfPresent(T.self, forKey: key)
+        if (try? reader.peekFormatByte()) == 0xc0 { return nil }
+        return try context.decode(T.self, from: &reader, path: { path(key) }, advance: false)
     }
 
     func nestedContainer<NestedKey: CodingKey>(

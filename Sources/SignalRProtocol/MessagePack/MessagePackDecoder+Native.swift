@@ -1,109 +1,102 @@
 import Foundation
 
+/// Why a value with a native MessagePack form could not be decoded. The container that
+/// asked turns it into a `DecodingError` with its coding path; keeping the path out of
+/// these functions keeps them non-generic, which matters in unspecialized callers.
+enum MessagePackNativeFailure: Error {
+    case reader(MessagePackError)
+    case corrupted(String)
+
+    /// The `DecodingError` for `error` met while decoding a `type` value at `path`;
+    /// errors of other kinds pass through.
+    static func decodingError(_ error: any Error, _ type: Any.Type, _ path: [any CodingKey]) -> any Error {
+        switch error as? MessagePackNativeFailure {
+        case .reader(.typeMismatch(_, 0xc0)):
+            return DecodingError.valueNotFound(
+                type, DecodingError.Context(codingPath: path, debugDescription: "Expected \(type) value but found nil."))
+        case .reader(let readerError):
+            if case .typeMismatch(_, let found) = readerError {
+                return DecodingError.typeMismatch(
+                    type, DecodingError.Context(
+                        codingPath: path,
+                        debugDescription: "Expected to decode \(type) but found \(MessagePackFormat.describe(found)).",
+                        underlyingError: readerError))
+            }
+            return DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: path, debugDescription: "\(readerError) (decoding \(type)).", underlyingError: readerError))
+        case .corrupted(let message):
+            return DecodingError.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: message))
+        case nil:
+            return error
+        }
+    }
+}
+
 // Types read straight from the bytes: the standard primitives and the Foundation types
 // with a MessagePack form of their own.
 extension MessagePackDecodingContext {
-    /// Decodes `T` directly when it has a native form; nil when `T` must use `init(from:)`.
-    func decodeNative<T, K: CodingKey>(
-        _ type: T.Type, from reader: inout MessagePackReader, path: [any CodingKey], key: K?
-    ) throws -> T? {
-        // Metatype comparisons fold away in specialized code and are cheap otherwise.
-        if T.self == String.self { return try decodeString(from: &reader, path, key) as? T }
-        if T.self == Int.self { return try decodeInteger(Int.self, from: &reader, path, key) as? T }
-        if T.self == Bool.self { return try decodeBool(from: &reader, path, key) as? T }
-        if T.self == Double.self { return try decodeDouble(from: &reader, path, key) as? T }
-        if T.self == Float.self { return try decodeFloat(from: &reader, path, key) as? T }
-        if T.self == Int64.self { return try decodeInteger(Int64.self, from: &reader, path, key) as? T }
-        if T.self == Int32.self { return try decodeInteger(Int32.self, from: &reader, path, key) as? T }
-        if T.self == Int16.self { return try decodeInteger(Int16.self, from: &reader, path, key) as? T }
-        if T.self == Int8.self { return try decodeInteger(Int8.self, from: &reader, path, key) as? T }
-        if T.self == UInt.self { return try decodeInteger(UInt.self, from: &reader, path, key) as? T }
-        if T.self == UInt64.self { return try decodeInteger(UInt64.self, from: &reader, path, key) as? T }
-        if T.self == UInt32.self { return try decodeInteger(UInt32.self, from: &reader, path, key) as? T }
-        if T.self == UInt16.self { return try decodeInteger(UInt16.self, from: &reader, path, key) as? T }
-        if T.self == UInt8.self { return try decodeInteger(UInt8.self, from: &reader, path, key) as? T }
-        if T.self == Date.self { return try decodeDate(from: &reader, path, key) as? T }
-        if T.self == Data.self { return try decodeData(from: &reader, path, key) as? T }
-        if T.self == URL.self { return try decodeURL(from: &reader, path, key) as? T }
-        if T.self == Decimal.self { return try decodeDecimal(from: &reader, path, key) as? T }
-        return nil
+    typealias Failure = MessagePackNativeFailure
+
+    func decodeBool(from reader: inout MessagePackReader) throws(Failure) -> Bool {
+        do { return try reader.readBool() } catch { throw .reader(error) }
     }
 
-    func decodeBool<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> Bool {
-        try read(Bool.self, &reader, path, key) { reader throws(MessagePackError) in try reader.readBool() }
+    func decodeString(from reader: inout MessagePackReader) throws(Failure) -> String {
+        do { return try reader.readString() } catch { throw .reader(error) }
     }
 
-    func decodeString<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> String {
-        try read(String.self, &reader, path, key) { reader throws(MessagePackError) in try reader.readString() }
-    }
-
-    func decodeDouble<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> Double {
-        try read(Double.self, &reader, path, key) { reader throws(MessagePackError) in try reader.readDouble() }
+    func decodeDouble(from reader: inout MessagePackReader) throws(Failure) -> Double {
+        do { return try reader.readDouble() } catch { throw .reader(error) }
     }
 
     /// Any number as a `Float`; a finite value beyond `Float`'s range is an error rather
     /// than infinity.
-    func decodeFloat<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> Float {
-        let double = try read(Float.self, &reader, path, key) { reader throws(MessagePackError) in
-            try reader.readDouble()
-        }
+    func decodeFloat(from reader: inout MessagePackReader) throws(Failure) -> Float {
+        let double = try decodeDouble(from: &reader)
         let float = Float(double)
-        guard float.isFinite || !double.isFinite else {
-            throw corrupted("Number \(double) does not fit in Float.", path, key)
-        }
+        guard float.isFinite || !double.isFinite else { throw .corrupted("Number \(double) does not fit in Float.") }
         return float
     }
 
     /// Any int or uint format whose value fits in `I`.
-    func decodeInteger<I: FixedWidthInteger, K: CodingKey>(
-        _ type: I.Type, from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> I {
-        let value = try read(I.self, &reader, path, key) { reader throws(MessagePackError) in
-            try reader.readIntegerValue()
-        }
+    func decodeInteger<I: FixedWidthInteger>(_ type: I.Type, from reader: inout MessagePackReader) throws(Failure) -> I {
+        let value: MessagePackReader.IntegerValue
+        do { value = try reader.readIntegerValue() } catch { throw .reader(error) }
         switch value {
         case .signed(let number):
             if let converted = I(exactly: number) { return converted }
-            throw corrupted("Number \(number) does not fit in \(I.self).", path, key)
+            throw .corrupted("Number \(number) does not fit in \(I.self).")
         case .unsigned(let number):
             if let converted = I(exactly: number) { return converted }
-            throw corrupted("Number \(number) does not fit in \(I.self).", path, key)
+            throw .corrupted("Number \(number) does not fit in \(I.self).")
         }
     }
 
     /// A timestamp extension, a number of seconds since 1970, or an ISO-8601 string.
-    func decodeDate<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> Date {
-        let format = try read(Date.self, &reader, path, key) { reader throws(MessagePackError) in
-            try reader.peekFormatByte()
-        }
-        switch format {
-        case 0xc7...0xc9, 0xd4...0xd8:
-            let (seconds, nanoseconds) = try read(Date.self, &reader, path, key) { reader throws(MessagePackError) in
-                try reader.readTimestamp()
+    func decodeDate(from reader: inout MessagePackReader) throws(Failure) -> Date {
+        do {
+            switch try reader.peekFormatByte() {
+            case 0xc7...0xc9, 0xd4...0xd8:
+                let (seconds, nanoseconds) = try reader.readTimestamp()
+                return MessagePackTimestamp.date(seconds: seconds, nanoseconds: nanoseconds)
+            case 0xa0...0xbf, 0xd9...0xdb:
+                let text = try reader.readString()
+                guard let date = Self.parseISO8601(text) else {
+                    throw Failure.corrupted("Expected an ISO-8601 date but found \"\(text.prefix(64))\".")
+                }
+                return date
+            default:
+                let seconds = try reader.readDouble()
+                guard seconds.isFinite else { throw Failure.corrupted("Date seconds \(seconds) are not finite.") }
+                return Date(timeIntervalSince1970: seconds)
             }
-            return MessagePackTimestamp.date(seconds: seconds, nanoseconds: nanoseconds)
-        case 0xa0...0xbf, 0xd9...0xdb:
-            let text = try decodeString(from: &reader, path, key)
-            guard let date = Self.parseISO8601(text) else {
-                throw corrupted("Expected an ISO-8601 date but found \"\(text.prefix(64))\".", path, key)
-            }
-            return date
-        default:
-            let seconds = try read(Date.self, &reader, path, key) { reader throws(MessagePackError) in
-                try reader.readDouble()
-            }
-            guard seconds.isFinite else { throw corrupted("Date seconds \(seconds) are not finite.", path, key) }
-            return Date(timeIntervalSince1970: seconds)
+        } catch let error as Failure {
+            throw error
+        } catch let error as MessagePackError {
+            throw .reader(error)
+        } catch {
+            throw .corrupted("\(error)")
         }
     }
 
@@ -113,55 +106,38 @@ extension MessagePackDecodingContext {
     }
 
     /// Bin or str bytes.
-    func decodeData<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> Data {
-        let range = try read(Data.self, &reader, path, key) { reader throws(MessagePackError) in
-            try reader.readBinaryRange()
-        }
-        return Data(bytes[range])
+    func decodeData(from reader: inout MessagePackReader) throws(Failure) -> Data {
+        do { return Data(bytes[try reader.readBinaryRange()]) } catch { throw .reader(error) }
     }
 
-    func decodeURL<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> URL {
-        let text = try read(URL.self, &reader, path, key) { reader throws(MessagePackError) in try reader.readString() }
-        guard let url = URL(string: text) else {
-            throw corrupted("Invalid URL string \"\(text.prefix(64))\".", path, key)
-        }
+    func decodeURL(from reader: inout MessagePackReader) throws(Failure) -> URL {
+        let text = try decodeString(from: &reader)
+        guard let url = URL(string: text) else { throw .corrupted("Invalid URL string \"\(text.prefix(64))\".") }
         return url
     }
 
     /// A decimal string (what the encoder writes) or any number.
-    func decodeDecimal<K: CodingKey>(
-        from reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?
-    ) throws -> Decimal {
-        let format = try read(Decimal.self, &reader, path, key) { reader throws(MessagePackError) in
-            try reader.peekFormatByte()
-        }
+    func decodeDecimal(from reader: inout MessagePackReader) throws(Failure) -> Decimal {
+        let format: UInt8
+        do { format = try reader.peekFormatByte() } catch { throw .reader(error) }
         switch format {
         case 0xa0...0xbf, 0xd9...0xdb:
-            let text = try decodeString(from: &reader, path, key)
+            let text = try decodeString(from: &reader)
             guard let decimal = Decimal(string: text) else {
-                throw corrupted("Invalid decimal string \"\(text.prefix(64))\".", path, key)
+                throw .corrupted("Invalid decimal string \"\(text.prefix(64))\".")
             }
             return decimal
         case 0xca, 0xcb:
-            let double = try decodeDouble(from: &reader, path, key)
-            guard double.isFinite else { throw corrupted("Number \(double) is not a finite Decimal.", path, key) }
+            let double = try decodeDouble(from: &reader)
+            guard double.isFinite else { throw .corrupted("Number \(double) is not a finite Decimal.") }
             return Decimal(double)
         default:
-            let value = try read(Decimal.self, &reader, path, key) { reader throws(MessagePackError) in
-                try reader.readIntegerValue()
-            }
+            let value: MessagePackReader.IntegerValue
+            do { value = try reader.readIntegerValue() } catch { throw .reader(error) }
             switch value {
             case .signed(let number): return Decimal(number)
             case .unsigned(let number): return Decimal(number)
             }
         }
-    }
-
-    private func corrupted<K: CodingKey>(_ message: String, _ path: [any CodingKey], _ key: K?) -> DecodingError {
-        DecodingError.dataCorrupted(DecodingError.Context(codingPath: Self.path(path, key), debugDescription: message))
     }
 }

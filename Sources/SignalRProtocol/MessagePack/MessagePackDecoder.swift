@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decodes `Decodable` values from MessagePack, reading straight from the bytes (no
 /// intermediate ``MessagePackValue`` tree).
 ///
@@ -37,14 +39,14 @@ public struct MessagePackDecoder: Sendable {
     }
 
     /// Decodes a value from `bytes`, which must hold exactly one MessagePack value.
-    /// - Throws: as ``decode(_:from:)-(_,ArraySlice<UInt8>)``.
+    /// - Throws: as the `ArraySlice` overload.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         try decode(T.self, from: bytes[...])
     }
 
     /// Decodes the next value of `reader` and moves the reader past it; bytes after the
     /// value are left for the caller. Uses the reader's `maxDepth`.
-    /// - Throws: as ``decode(_:from:)-(_,ArraySlice<UInt8>)``; `reader` does not move then.
+    /// - Throws: as the `ArraySlice` overload; `reader` does not move then.
     public func decode<T: Decodable>(_ type: T.Type, from reader: inout MessagePackReader) throws -> T {
         var probe = reader
         let range = try probe.skipValue()
@@ -58,7 +60,7 @@ public struct MessagePackDecoder: Sendable {
     ) throws -> T {
         let context = MessagePackDecodingContext(bytes: bytes, maxDepth: maxDepth, userInfo: userInfo)
         var reader = context.reader(at: offset)
-        return try context.decode(T.self, from: &reader, path: [], key: nil as MessagePackCodingKey?)
+        return try context.decode(T.self, from: &reader, path: { [] }, advance: false)
     }
 }
 
@@ -103,52 +105,56 @@ struct MessagePackValueDecoder: Decoder {
 }
 
 extension MessagePackDecodingContext {
-    /// `base` plus `key`, built only when a path is actually needed.
-    static func path<K: CodingKey>(_ base: [any CodingKey], _ key: K?) -> [any CodingKey] {
-        guard let key else { return base }
-        return base + [key]
-    }
-
-    /// The `DecodingError` for a reader error met while decoding a `type` value at `path`.
-    static func decodingError(_ error: MessagePackError, _ type: Any.Type, _ path: [any CodingKey]) -> DecodingError {
-        switch error {
-        case .typeMismatch(_, 0xc0):
-            return DecodingError.valueNotFound(
-                type, DecodingError.Context(codingPath: path, debugDescription: "Expected \(type) value but found nil."))
-        case .typeMismatch(_, let found):
-            return DecodingError.typeMismatch(
-                type, DecodingError.Context(
-                    codingPath: path,
-                    debugDescription: "Expected to decode \(type) but found \(MessagePackFormat.describe(found)).",
-                    underlyingError: error))
-        default:
-            return DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: path, debugDescription: "\(error) (decoding \(type)).", underlyingError: error))
-        }
-    }
-
-    /// Runs one reader operation, turning its error into a `DecodingError`.
-    func read<R, K: CodingKey>(
-        _ type: Any.Type, _ reader: inout MessagePackReader, _ path: [any CodingKey], _ key: K?,
+    /// Runs one reader operation, turning its error into a `DecodingError` at `path`.
+    func read<R>(
+        _ type: Any.Type, _ reader: inout MessagePackReader, _ path: [any CodingKey],
         _ body: (inout MessagePackReader) throws(MessagePackError) -> R
     ) throws -> R {
         do {
             return try body(&reader)
         } catch {
-            throw Self.decodingError(error, type, Self.path(path, key))
+            throw MessagePackNativeFailure.decodingError(MessagePackNativeFailure.reader(error), type, path)
         }
     }
 
-    /// Decodes a `T` from `reader`, moving it past the value: natively when `T` has a
-    /// MessagePack form, else through `T.init(from:)`.
-    func decode<T: Decodable, K: CodingKey>(
-        _ type: T.Type, from reader: inout MessagePackReader, path: [any CodingKey], key: K?
+    /// Decodes a `T` from `reader`: natively when `T` has a MessagePack form, else through
+    /// `T.init(from:)`.
+    /// - Parameters:
+    ///   - path: the value's coding path, built only for errors and `init(from:)`.
+    ///   - advance: whether `reader` must end up after the value; only an array needs
+    ///     that, and it costs `init(from:)` values an extra pass over their bytes.
+    func decode<T: Decodable>(
+        _ type: T.Type, from reader: inout MessagePackReader, path: () -> [any CodingKey], advance: Bool
     ) throws -> T {
-        if let value = try decodeNative(T.self, from: &reader, path: path, key: key) { return value }
+        // `unsafeBitCast` only ever converts a type to itself here (each branch checks
+        // `T.self` first); unlike `as? T` it costs nothing when this code runs
+        // unspecialized, as it does for the elements of `[Int]` or `[String]`.
+        do {
+            if T.self == String.self { return unsafeBitCast(try decodeString(from: &reader), to: T.self) }
+            if T.self == Int.self { return unsafeBitCast(try decodeInteger(Int.self, from: &reader), to: T.self) }
+            if T.self == Bool.self { return unsafeBitCast(try decodeBool(from: &reader), to: T.self) }
+            if T.self == Double.self { return unsafeBitCast(try decodeDouble(from: &reader), to: T.self) }
+            if T.self == Float.self { return unsafeBitCast(try decodeFloat(from: &reader), to: T.self) }
+            if T.self == Int64.self { return unsafeBitCast(try decodeInteger(Int64.self, from: &reader), to: T.self) }
+            if T.self == Int32.self { return unsafeBitCast(try decodeInteger(Int32.self, from: &reader), to: T.self) }
+            if T.self == Int16.self { return unsafeBitCast(try decodeInteger(Int16.self, from: &reader), to: T.self) }
+            if T.self == Int8.self { return unsafeBitCast(try decodeInteger(Int8.self, from: &reader), to: T.self) }
+            if T.self == UInt.self { return unsafeBitCast(try decodeInteger(UInt.self, from: &reader), to: T.self) }
+            if T.self == UInt64.self { return unsafeBitCast(try decodeInteger(UInt64.self, from: &reader), to: T.self) }
+            if T.self == UInt32.self { return unsafeBitCast(try decodeInteger(UInt32.self, from: &reader), to: T.self) }
+            if T.self == UInt16.self { return unsafeBitCast(try decodeInteger(UInt16.self, from: &reader), to: T.self) }
+            if T.self == UInt8.self { return unsafeBitCast(try decodeInteger(UInt8.self, from: &reader), to: T.self) }
+            if T.self == Date.self { return unsafeBitCast(try decodeDate(from: &reader), to: T.self) }
+            if T.self == Data.self { return unsafeBitCast(try decodeData(from: &reader), to: T.self) }
+            if T.self == URL.self { return unsafeBitCast(try decodeURL(from: &reader), to: T.self) }
+            if T.self == Decimal.self { return unsafeBitCast(try decodeDecimal(from: &reader), to: T.self) }
+        } catch {
+            throw MessagePackNativeFailure.decodingError(error, T.self, path())
+        }
         let offset = reader.index
-        _ = try read(T.self, &reader, path, key) { reader throws(MessagePackError) in try reader.skipValue() }
-        let decoder = MessagePackValueDecoder(context: self, offset: offset, codingPath: Self.path(path, key))
-        return try T(from: decoder)
+        if advance {
+            _ = try read(T.self, &reader, path()) { reader throws(MessagePackError) in try reader.skipValue() }
+        }
+        return try T(from: MessagePackValueDecoder(context: self, offset: offset, codingPath: path()))
     }
 }

@@ -7,39 +7,42 @@ extension MessagePackEncodingNode {
     /// Writes `value` directly when its type has a native form.
     /// - Returns: false when `value` must be encoded through `encode(to:)`.
     static func writeNative<T: Encodable>(
-        _ value: T, to buffer: MessagePackEncodingBuffer, path: () -> [any CodingKey]
+        _ value: T, to writer: inout MessagePackWriter, path: () -> [any CodingKey]
     ) throws -> Bool {
-        // Comparing metatypes first keeps the casts off the path of other types; in
-        // specialized code the whole chain folds to one branch.
-        if T.self == String.self, let value = value as? String {
-            buffer.writer.write(value)
-        } else if T.self == Int.self, let value = value as? Int {
-            buffer.writer.write(Int64(value))
-        } else if T.self == Bool.self, let value = value as? Bool {
-            buffer.writer.write(value)
-        } else if T.self == Double.self, let value = value as? Double {
-            buffer.writer.write(value)
-        } else if T.self == Float.self, let value = value as? Float {
-            buffer.writer.write(value)
-        } else if T.self == Int64.self, let value = value as? Int64 {
-            buffer.writer.write(value)
-        } else if T.self == Int32.self, let value = value as? Int32 {
-            buffer.writer.write(Int64(value))
-        } else if T.self == Int16.self, let value = value as? Int16 {
-            buffer.writer.write(Int64(value))
-        } else if T.self == Int8.self, let value = value as? Int8 {
-            buffer.writer.write(Int64(value))
-        } else if T.self == UInt.self, let value = value as? UInt {
-            buffer.writer.write(UInt64(value))
-        } else if T.self == UInt64.self, let value = value as? UInt64 {
-            buffer.writer.write(value)
-        } else if T.self == UInt32.self, let value = value as? UInt32 {
-            buffer.writer.write(UInt64(value))
-        } else if T.self == UInt16.self, let value = value as? UInt16 {
-            buffer.writer.write(UInt64(value))
-        } else if T.self == UInt8.self, let value = value as? UInt8 {
-            buffer.writer.write(UInt64(value))
-        } else if T.self == Date.self, let value = value as? Date {
+        // `unsafeBitCast` only ever converts a type to itself here (each branch checks
+        // `T.self` first); unlike `as?` it costs nothing when this code runs unspecialized,
+        // as it does for the elements of `[Int]` or `[String]`. In specialized code the
+        // whole chain folds to one branch.
+        if T.self == String.self {
+            writer.write(unsafeBitCast(value, to: String.self))
+        } else if T.self == Int.self {
+            writer.write(Int64(unsafeBitCast(value, to: Int.self)))
+        } else if T.self == Bool.self {
+            writer.write(unsafeBitCast(value, to: Bool.self))
+        } else if T.self == Double.self {
+            writer.write(unsafeBitCast(value, to: Double.self))
+        } else if T.self == Float.self {
+            writer.write(unsafeBitCast(value, to: Float.self))
+        } else if T.self == Int64.self {
+            writer.write(unsafeBitCast(value, to: Int64.self))
+        } else if T.self == Int32.self {
+            writer.write(Int64(unsafeBitCast(value, to: Int32.self)))
+        } else if T.self == Int16.self {
+            writer.write(Int64(unsafeBitCast(value, to: Int16.self)))
+        } else if T.self == Int8.self {
+            writer.write(Int64(unsafeBitCast(value, to: Int8.self)))
+        } else if T.self == UInt.self {
+            writer.write(UInt64(unsafeBitCast(value, to: UInt.self)))
+        } else if T.self == UInt64.self {
+            writer.write(unsafeBitCast(value, to: UInt64.self))
+        } else if T.self == UInt32.self {
+            writer.write(UInt64(unsafeBitCast(value, to: UInt32.self)))
+        } else if T.self == UInt16.self {
+            writer.write(UInt64(unsafeBitCast(value, to: UInt16.self)))
+        } else if T.self == UInt8.self {
+            writer.write(UInt64(unsafeBitCast(value, to: UInt8.self)))
+        } else if T.self == Date.self {
+            let value = unsafeBitCast(value, to: Date.self)
             guard let (seconds, nanoseconds) = MessagePackTimestamp.parts(of: value) else {
                 // The error carries the interval, not the date: describing a NaN date traps
                 // in Foundation, and errors get described.
@@ -48,13 +51,13 @@ extension MessagePackEncodingNode {
                         codingPath: path(),
                         debugDescription: "A date \(value.timeIntervalSince1970) s after 1970 does not fit in a MessagePack timestamp."))
             }
-            buffer.writer.writeTimestamp(seconds: seconds, nanoseconds: nanoseconds)
-        } else if T.self == Data.self, let value = value as? Data {
-            buffer.writer.writeBinary(value)
-        } else if T.self == URL.self, let value = value as? URL {
-            buffer.writer.write(value.absoluteString)
-        } else if T.self == Decimal.self, let value = value as? Decimal {
-            buffer.writer.write(value.description)
+            writer.writeTimestamp(seconds: seconds, nanoseconds: nanoseconds)
+        } else if T.self == Data.self {
+            writer.writeBinary(unsafeBitCast(value, to: Data.self))
+        } else if T.self == URL.self {
+            writer.write(unsafeBitCast(value, to: URL.self).absoluteString)
+        } else if T.self == Decimal.self {
+            writer.write(unsafeBitCast(value, to: Decimal.self).description)
         } else {
             return false
         }

@@ -31,11 +31,13 @@ public struct MessagePackEncoder: Sendable {
     /// Appends `value` to `writer` as one MessagePack value.
     /// - Throws: as ``encode(_:)``; `writer` is then left as it was.
     public func encode<T: Encodable>(_ value: T, into writer: inout MessagePackWriter) throws {
+        // Plain values need none of the machinery below.
+        if try MessagePackEncodingNode.writeNative(value, to: &writer, path: { [] }) { return }
         let start = writer.count
         let buffer = MessagePackEncodingBuffer(taking: &writer)
         let context = MessagePackEncodingContext(userInfo: userInfo)
         do {
-            try MessagePackEncodingNode.encode(value, into: buffer, context: context, basePath: [], key: nil)
+            try MessagePackEncodingNode.encode(value, into: buffer, context: context, parent: nil, key: nil)
             if let error = context.deferredError { throw error }
             writer = buffer.take()
         } catch {
@@ -112,26 +114,33 @@ final class MessagePackEncodingNode: Encoder {
     /// Elements (or pairs) written to this node's array or map.
     var count = 0
     private var splices: [Splice] = []
+    // The coding path is built only when asked for (errors, mostly), from the parent
+    // chain. Spliced nodes copy their parent's path instead: the parent holds them until
+    // it finishes, so a reference back would make a cycle.
+    private let parent: MessagePackEncodingNode?
     private let basePath: [any CodingKey]
     private let key: (any CodingKey)?
-    private var resolvedPath: [any CodingKey]?
 
     init(
         buffer: MessagePackEncodingBuffer, context: MessagePackEncodingContext,
-        basePath: [any CodingKey], key: (any CodingKey)?
+        parent: MessagePackEncodingNode?, basePath: [any CodingKey] = [], key: (any CodingKey)?
     ) {
         self.buffer = buffer
         self.context = context
+        self.parent = parent
         self.basePath = basePath
         self.key = key
     }
 
-    // Built on first use: most encodes never read a coding path.
     var codingPath: [any CodingKey] {
-        if let resolvedPath { return resolvedPath }
-        var path = basePath
+        Self.path(parent, basePath, key)
+    }
+
+    private static func path(
+        _ parent: MessagePackEncodingNode?, _ basePath: [any CodingKey], _ key: (any CodingKey)?
+    ) -> [any CodingKey] {
+        var path = parent?.codingPath ?? basePath
         if let key { path.append(key) }
-        resolvedPath = path
         return path
     }
 
@@ -173,7 +182,7 @@ final class MessagePackEncodingNode: Encoder {
                         debugDescription: "Requested a \(kind) container after another kind was used for the same value."))
             }
             let scratch = MessagePackEncodingNode(
-                buffer: MessagePackEncodingBuffer(), context: context, basePath: codingPath, key: nil)
+                buffer: MessagePackEncodingBuffer(), context: context, parent: nil, basePath: codingPath, key: nil)
             return scratch.start(kind)
         }
         return self
@@ -183,7 +192,7 @@ final class MessagePackEncodingNode: Encoder {
     /// this node's bytes, with a buffer of its own.
     func makeSplicedChild(key: any CodingKey, kind: Kind?) -> MessagePackEncodingNode {
         let child = MessagePackEncodingNode(
-            buffer: MessagePackEncodingBuffer(), context: context, basePath: codingPath, key: key)
+            buffer: MessagePackEncodingBuffer(), context: context, parent: nil, basePath: codingPath, key: key)
         if let kind { _ = child.start(kind) }
         splices.append(Splice(offset: buffer.writer.count, node: child))
         return child
@@ -218,18 +227,19 @@ final class MessagePackEncodingNode: Encoder {
 
     /// Encodes `value` as a child of this node (a keyed or unkeyed element, or this
     /// node's single value) at the end of the shared buffer.
-    func encodeChild<T: Encodable>(_ value: T, key: (any CodingKey)?) throws {
-        try Self.encode(value, into: buffer, context: context, basePath: codingPath, key: key)
+    func encodeChild<T: Encodable>(_ value: T, key: @autoclosure () -> (any CodingKey)?) throws {
+        try Self.encode(value, into: buffer, context: context, parent: self, key: key())
     }
 
     /// Encodes `value` at the end of `buffer`: natively when it has a MessagePack form,
     /// else through its `encode(to:)` with a node of its own.
     static func encode<T: Encodable>(
         _ value: T, into buffer: MessagePackEncodingBuffer, context: MessagePackEncodingContext,
-        basePath: @autoclosure () -> [any CodingKey], key: (any CodingKey)?
+        parent: MessagePackEncodingNode?, key: @autoclosure () -> (any CodingKey)?
     ) throws {
-        if try writeNative(value, to: buffer, path: { key.map { basePath() + [$0] } ?? basePath() }) { return }
-        let node = MessagePackEncodingNode(buffer: buffer, context: context, basePath: basePath(), key: key)
+        // The key is only made when needed: for an error or a value with a node of its own.
+        if try writeNative(value, to: &buffer.writer, path: { path(parent, [], key()) }) { return }
+        let node = MessagePackEncodingNode(buffer: buffer, context: context, parent: parent, key: key())
         try value.encode(to: node)
         node.finish()
     }

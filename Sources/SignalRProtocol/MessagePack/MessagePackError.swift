@@ -24,6 +24,7 @@ public enum MessagePackError: Error, Sendable, Equatable {
 }
 
 extension MessagePackError: CustomStringConvertible {
+    /// A sentence saying what was wrong, naming format bytes by their spec names.
     public var description: String {
         switch self {
         case .truncated:

@@ -4,20 +4,25 @@ enum MessagePackUTF8 {
     /// Makes a `String` from UTF-8 bytes.
     /// - Throws: ``MessagePackError/invalidUTF8`` when the bytes are not valid UTF-8.
     static func makeString(_ utf8: ArraySlice<UInt8>) throws(MessagePackError) -> String {
-        if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) {
-            guard let string = String(validating: utf8, as: UTF8.self) else { throw .invalidUTF8 }
-            return string
+        // Validating here and then decoding (which cannot need repairs any more) is much
+        // faster than `String(validating:as:)`, which is not specialized for this input.
+        let string: String? = utf8.withUnsafeBufferPointer { buffer in
+            isValid(buffer) ? String(decoding: buffer, as: UTF8.self) : nil
         }
-        guard isValid(utf8) else { throw .invalidUTF8 }
-        return String(decoding: utf8, as: UTF8.self)
+        guard let string else { throw .invalidUTF8 }
+        return string
+    }
+
+    /// Whether `utf8` is well-formed UTF-8.
+    static func isValid(_ utf8: ArraySlice<UInt8>) -> Bool {
+        utf8.withUnsafeBufferPointer { isValid($0) }
     }
 
     /// Whether `utf8` is well-formed UTF-8 (Unicode Table 3-7: no overlong forms,
-    /// no surrogates, nothing above U+10FFFF). Used where `String(validating:as:)`
-    /// is unavailable.
-    static func isValid(_ utf8: ArraySlice<UInt8>) -> Bool {
-        var position = utf8.startIndex
-        let end = utf8.endIndex
+    /// no surrogates, nothing above U+10FFFF).
+    static func isValid(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        let end = utf8.count
         while position < end {
             let lead = utf8[position]
             if lead < 0x80 {
