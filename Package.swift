@@ -68,7 +68,13 @@ let package = Package(
         ),
         .target(
             name: "SignalRTestSupport",
-            dependencies: ["SignalRClient", "SignalRServer"],
+            dependencies: [
+                "SignalRClient",
+                "SignalRServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/SignalRTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,20 @@
+import Logging
+import SignalRProtocol
+
+/// A transport connection that is open and ready for the hub handshake.
+struct EstablishedConnection: Sendable {
+    /// The open transport.
+    var transport: any TransportConnection
+    /// The connection id from negotiation; nil when negotiation was skipped.
+    var connectionId: String?
+    /// The transport that connected (for logs).
+    var transportName: String
+}
+
+/// Opens the transport connection of a hub connection: negotiation, redirects, transport choice.
+/// ``HttpConnection`` is the real one; tests pass fakes.
+protocol ConnectionFactory: Sendable {
+    /// Opens a connection that carries `transferFormat`.
+    /// - Throws: ``SignalRError`` when negotiation or every transport fails.
+    func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection
+}

@@ -1,0 +1,140 @@
+import Logging
+import SignalRProtocol
+
+/// The official client's `HttpConnection` start sequence: negotiate (following redirects),
+/// then try the allowed transports in order until one connects.
+struct HttpConnection: ConnectionFactory {
+    /// The most negotiate redirects followed (the official client's `MAX_REDIRECTS`).
+    static let maximumRedirects = 100
+
+    let url: String
+    let options: HttpConnectionOptions
+    let requester: any HTTPRequester
+    let transportFactory: any TransportFactory
+
+    init(url: String, options: HttpConnectionOptions, requester: (any HTTPRequester)? = nil, logger: Logger) {
+        self.url = url
+        self.options = options
+        self.requester = requester ?? AsyncHTTPClientRequester(logger: logger)
+        self.transportFactory = options.transportFactory ?? DefaultTransportFactory()
+    }
+
+    func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
+        let session = NegotiateSession(options: options, requester: requester, logger: logger)
+        if options.skipNegotiation {
+            guard options.transports == .webSockets else {
+                throw SignalRError(
+                    .invalidConfiguration, "Negotiation can only be skipped when using the WebSocket transport directly."
+                )
+            }
+            guard let transport = transportFactory.makeTransport(for: .webSockets, logger: logger) else {
+                throw SignalRError(.transportFailed, "'WebSockets' is not supported in your environment.")
+            }
+            let request = TransportRequest(
+                url: url, transferFormat: transferFormat, headers: try await session.requestHeaders()
+            )
+            let connection = try await transport.connect(request)
+            return EstablishedConnection(transport: connection, connectionId: nil, transportName: "WebSockets")
+        }
+        var (negotiateURL, response) = try await negotiateFollowingRedirects(session)
+        return try await connectTransport(
+            session: session, url: &negotiateURL, first: response, transferFormat: transferFormat, logger: logger
+        )
+    }
+
+    /// Negotiates at `url`, following redirect responses (at most ``maximumRedirects``).
+    /// - Returns: the URL the final response came from and that response.
+    func negotiateFollowingRedirects(_ session: NegotiateSession) async throws -> (String, NegotiateResponse) {
+        var currentURL = url
+        var redirects = 0
+        var response: NegotiateResponse
+        repeat {
+            response = try await session.negotiate(currentURL)
+            if let error = response.error {
+                throw SignalRError(.negotiationFailed, error)
+            }
+            if response.isAspNetSignalRServer {
+                throw SignalRError(
+                    .negotiationFailed,
+                    "Detected a connection attempt to an ASP.NET SignalR Server. This client only supports connecting to an ASP.NET Core SignalR Server. See https://aka.ms/signalr-core-differences for details."
+                )
+            }
+            if let redirect = response.url {
+                currentURL = redirect
+                if let token = response.accessToken { session.useRedirectToken(token) }
+            }
+            redirects += 1
+        } while response.url != nil && redirects < Self.maximumRedirects
+        if response.url != nil {
+            throw SignalRError(.negotiationFailed, "Negotiate redirection limit exceeded.")
+        }
+        return (currentURL, response)
+    }
+
+    /// Tries the server's transports in order (the official client's `_createTransport`).
+    private func connectTransport(
+        session: NegotiateSession, url: inout String, first: NegotiateResponse,
+        transferFormat: TransferFormat, logger: Logger
+    ) async throws -> EstablishedConnection {
+        var failures: [String] = []
+        var negotiated: NegotiateResponse? = first
+        for endpoint in first.availableTransports {
+            let resolved = resolve(endpoint, transferFormat: transferFormat, logger: logger)
+            guard case .success(let (type, transport)) = resolved else {
+                if case .failure(let reason) = resolved { failures.append("\(endpoint.transport) failed: \(reason.message)") }
+                continue
+            }
+            do {
+                let response: NegotiateResponse
+                if let negotiated {
+                    response = negotiated
+                } else {
+                    // The previous attempt consumed the token: negotiate again.
+                    (url, response) = try await negotiateFollowingRedirects(session)
+                }
+                negotiated = nil
+                let request = TransportRequest(
+                    url: NegotiateURL.connect(url, connectionToken: response.connectionToken),
+                    transferFormat: transferFormat,
+                    headers: try await session.requestHeaders()
+                )
+                let connection = try await transport.connect(request)
+                let name = type.name ?? endpoint.transport
+                return EstablishedConnection(transport: connection, connectionId: response.connectionId, transportName: name)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let message = SignalRError.wrapping(error).message
+                logger.error("Failed to start the transport.", metadata: ["signalr.transport": "\(endpoint.transport)", "signalr.error": "\(message)"])
+                failures.append("\(endpoint.transport) failed: \(message)")
+            }
+        }
+        if !failures.isEmpty {
+            throw SignalRError(
+                .transportFailed,
+                "Unable to connect to the server with any of the available transports. " + failures.joined(separator: " ")
+            )
+        }
+        throw SignalRError(.transportFailed, "None of the transports supported by the client are supported by the server.")
+    }
+
+    /// The official client's `_resolveTransportOrError`.
+    private func resolve(
+        _ endpoint: NegotiateResponse.AvailableTransport, transferFormat: TransferFormat, logger: Logger
+    ) -> Result<(HttpTransportType, any Transport), SignalRError> {
+        guard let type = HttpTransportType(name: endpoint.transport) else {
+            return .failure(SignalRError(.transportFailed, "Skipping transport '\(endpoint.transport)' because it is not supported by this client."))
+        }
+        guard options.transports.contains(type) else {
+            logger.debug("Skipping transport because it was disabled by the client.", metadata: ["signalr.transport": "\(endpoint.transport)"])
+            return .failure(SignalRError(.transportFailed, "'\(endpoint.transport)' is disabled by the client."))
+        }
+        guard endpoint.transferFormats.contains(transferFormat.rawValue) else {
+            return .failure(SignalRError(.transportFailed, "'\(endpoint.transport)' does not support \(transferFormat.rawValue)."))
+        }
+        guard let transport = transportFactory.makeTransport(for: type, logger: logger) else {
+            return .failure(SignalRError(.transportFailed, "'\(endpoint.transport)' is not supported in your environment."))
+        }
+        return .success((type, transport))
+    }
+}

@@ -1,0 +1,110 @@
+import Logging
+import SignalRProtocol
+
+/// The three loops of one transport connection, run by the link's run task:
+/// the receive loop (frames → handshake → hub messages → the actor), the writer
+/// (the ordered outbound queue → the transport) and the timer (handshake timeout,
+/// keep-alive, server timeout). The run task ends once the transport has closed, the
+/// actor has been told, and the writer has drained its queue.
+struct ConnectionRunner: Sendable {
+    let connection: HubConnection
+    let generation: Int
+    let transport: any TransportConnection
+    let hubProtocol: any HubProtocol
+    let clock: ErasedClock
+    let logger: Logger
+
+    func run(outboundItems: AsyncStream<OutboundItem>) async {
+        await withDiscardingTaskGroup { outer in
+            outer.addTask { await writeLoop(outboundItems) }
+            await withDiscardingTaskGroup { inner in
+                inner.addTask { await timerLoop() }
+                let error = await receiveLoop()
+                await connection.transportClosed(generation: generation, error: error)
+                inner.cancelAll()
+            }
+        }
+    }
+
+    /// Reads frames until the transport ends. Returns the transport's error (nil for a clean close).
+    private func receiveLoop() async -> SignalRError? {
+        var handshakeBuffer: [UInt8] = []
+        var handshakeDone = false
+        var reader = HubMessageReader(hubProtocol: hubProtocol)
+        do {
+            for try await frame in transport.frames {
+                guard await connection.dataReceived(generation: generation) else { continue }
+                var payload = frame
+                if !handshakeDone {
+                    handshakeBuffer.append(contentsOf: frame)
+                    let parsed: (response: HandshakeResponse, consumed: Int)?
+                    do {
+                        parsed = try HandshakeProtocol.parseResponse(handshakeBuffer[...])
+                    } catch {
+                        handshakeDone = true
+                        let failure = SignalRError(.protocolError, "Error parsing handshake response: \(error)", underlyingError: error)
+                        await connection.handshakeReceived(generation: generation, error: failure)
+                        continue
+                    }
+                    guard let (response, consumed) = parsed else { continue }
+                    handshakeDone = true
+                    let failure = response.error.map { SignalRError(.handshakeRejected, "Server returned handshake error: \($0)") }
+                    guard await connection.handshakeReceived(generation: generation, error: failure) else { continue }
+                    payload = Array(handshakeBuffer[consumed...])
+                    handshakeBuffer = []
+                    if payload.isEmpty { continue }
+                }
+                let messages: [HubMessage]
+                do {
+                    messages = try reader.append(payload)
+                } catch {
+                    let failure = SignalRError(.protocolError, "Failed to parse messages: \(error)", underlyingError: error)
+                    if await connection.closeWithError(generation: generation, failure) { await transport.close() }
+                    continue
+                }
+                if await connection.messagesReceived(generation: generation, messages) {
+                    await transport.close()
+                }
+            }
+            return nil
+        } catch {
+            return SignalRError.wrapping(error)
+        }
+    }
+
+    /// Writes queued items in order until the queue is finished and drained.
+    private func writeLoop(_ items: AsyncStream<OutboundItem>) async {
+        var failure: SignalRError?
+        for await item in items {
+            if let failure {
+                item.written?.resume(throwing: failure)
+                continue
+            }
+            do {
+                try await transport.send(item.bytes)
+                item.written?.resume()
+            } catch {
+                let wrapped = SignalRError.wrapping(error)
+                failure = wrapped
+                item.written?.resume(throwing: wrapped)
+                logger.debug("Sending failed; closing the transport.", metadata: ["signalr.error": "\(wrapped.message)"])
+                await transport.close()
+            }
+        }
+    }
+
+    /// Sleeps until the next deadline the state machine names, then asks again.
+    private func timerLoop() async {
+        while !Task.isCancelled {
+            switch await connection.timerFired(generation: generation) {
+            case .sleep(let deadline):
+                do { try await clock.sleep(until: deadline) } catch { return }
+            case .closeTransport:
+                await transport.close()
+                return
+            case .stop:
+                return
+            }
+        }
+    }
+}

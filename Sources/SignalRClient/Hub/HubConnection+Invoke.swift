@@ -1,0 +1,114 @@
+import Logging
+import SignalRProtocol
+
+extension HubConnection {
+    /// Invokes a hub method and waits for its result (the official client's `invoke`).
+    ///
+    /// ```swift
+    /// let sum: Int = try await connection.invoke("Add", 1, 2)
+    /// let user = try await connection.invoke("GetUser", 7, returning: User.self)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - method: the hub method's name.
+    ///   - arguments: the arguments, each encoded by the hub protocol.
+    ///   - returning: the result type; a hub method returning nothing decodes as `nil` for an optional type.
+    /// - Returns: the hub method's result.
+    /// - Throws: ``SignalRError``: ``SignalRError/Code/hubError`` with the server's message;
+    ///   ``SignalRError/Code/invalidState`` ("Cannot send data if the connection is not in the
+    ///   'Connected' State.") when not connected; the connection's error, or
+    ///   ``SignalRError/Code/connectionClosed`` ("Invocation canceled due to the underlying
+    ///   connection being closed."), when it ends first; ``SignalRError/Code/protocolError``
+    ///   when the result is not a `Result`. `CancellationError` when the calling task is
+    ///   cancelled (a late result is then dropped).
+    public func invoke<Result: Decodable & Sendable, each Argument: Encodable & Sendable>(
+        _ method: String, _ arguments: repeat each Argument, returning: Result.Type = Result.self
+    ) async throws -> Result {
+        let outcome = try await invokeCore(method, arguments: Self.hubValues(repeat each arguments))
+        let value: HubValue
+        switch outcome {
+        case .error(let text): throw SignalRError(.hubError, text)
+        case .void: value = .null
+        case .value(let result): value = result
+        }
+        do {
+            return try hubProtocol.decode(Result.self, from: value)
+        } catch {
+            throw SignalRError(
+                .protocolError, "The result of '\(method)' could not be decoded as \(Result.self): \(error)",
+                underlyingError: error
+            )
+        }
+    }
+
+    /// Invokes a hub method that returns nothing and waits for it to finish.
+    ///
+    /// - Parameters:
+    ///   - method: the hub method's name.
+    ///   - arguments: the arguments.
+    /// - Throws: as ``invoke(_:_:returning:)``; a result the server sends anyway is ignored.
+    public func invoke<each Argument: Encodable & Sendable>(_ method: String, _ arguments: repeat each Argument) async throws {
+        if case .error(let text) = try await invokeCore(method, arguments: Self.hubValues(repeat each arguments)) {
+            throw SignalRError(.hubError, text)
+        }
+    }
+
+    /// Calls a hub method without waiting for it (the official client's `send`): returns once
+    /// the message was written.
+    ///
+    /// ```swift
+    /// try await connection.send("SendMessage", "ana", "hello")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - method: the hub method's name.
+    ///   - arguments: the arguments.
+    /// - Throws: ``SignalRError`` with ``SignalRError/Code/invalidState`` when not connected, or
+    ///   the transport's error when the write fails.
+    public func send<each Argument: Encodable & Sendable>(_ method: String, _ arguments: repeat each Argument) async throws {
+        try await sendCore(method, arguments: Self.hubValues(repeat each arguments))
+    }
+
+    /// Sends an Invocation with an id and waits for its Completion. The non-generic core of
+    /// `invoke`, for streams and generated proxies to build on.
+    /// - Throws: as ``invoke(_:_:returning:)``.
+    func invokeCore(_ method: String, arguments: [HubValue], streamIds: [String] = []) async throws -> CompletionResult {
+        let waiter = InvocationWaiter()
+        guard let (link, invocationId) = machine.beginInvocation(waiter) else { throw SignalRError.notConnected }
+        let message = HubMessage.invocation(
+            InvocationMessage(invocationId: invocationId, target: method, arguments: arguments, streamIds: streamIds)
+        )
+        do {
+            try await write(message, on: link)
+        } catch {
+            machine.removeInvocation(invocationId)
+            waiter.finish(.failure(error))
+        }
+        do {
+            return try await waiter.wait()
+        } catch is CancellationError {
+            // The protocol cannot cancel a plain invocation: forget it so a late Completion is dropped.
+            machine.removeInvocation(invocationId)
+            throw CancellationError()
+        }
+    }
+
+    /// Sends an Invocation without an id. The non-generic core of `send`.
+    /// - Throws: as ``send(_:_:)``.
+    func sendCore(_ method: String, arguments: [HubValue], streamIds: [String] = []) async throws {
+        guard let link = machine.linkForSending() else { throw SignalRError.notConnected }
+        let message = HubMessage.invocation(
+            InvocationMessage(invocationId: nil, target: method, arguments: arguments, streamIds: streamIds)
+        )
+        try await write(message, on: link)
+    }
+
+    /// Wraps each argument for the hub protocol.
+    static func hubValues<each Argument: Encodable & Sendable>(_ arguments: repeat each Argument) -> [HubValue] {
+        var values: [HubValue] = []
+        for argument in repeat each arguments {
+            values.append(HubValue(argument))
+        }
+        return values
+    }
+}

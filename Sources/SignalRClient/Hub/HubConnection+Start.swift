@@ -1,0 +1,100 @@
+import Logging
+import SignalRProtocol
+
+extension HubConnection {
+    /// Starts the connection: negotiates, connects a transport, performs the hub handshake
+    /// and sends one Ping, as the official client does.
+    ///
+    /// - Throws: ``SignalRError``: ``SignalRError/Code/invalidState`` with "Cannot start a
+    ///   HubConnection that is not in the 'Disconnected' state." when not disconnected;
+    ///   ``SignalRError/Code/handshakeRejected`` with "Server returned handshake error: …";
+    ///   negotiation and transport failures; ``SignalRError/Code/timedOut`` when the
+    ///   handshake times out; ``SignalRError/Code/canceled`` when ``stop()`` interrupts it.
+    ///   A failed start does not run the ``onClose(_:)`` handlers.
+    public func start() async throws {
+        let generation: Int
+        switch machine.start() {
+        case .fail(let text): throw SignalRError(.invalidState, text)
+        case .connect(let next): generation = next
+        }
+        logger.debug("Starting HubConnection.")
+        let established: EstablishedConnection
+        do {
+            established = try await connectionFactory.connect(transferFormat: hubProtocol.transferFormat, logger: logger)
+        } catch {
+            let (failure, waiters) = machine.connectFailed(generation: generation, error: Self.startError(error))
+            waiters.forEach { $0.resume() }
+            logger.error("Failed to start the connection.", metadata: ["signalr.error": "\(failure.message)"])
+            throw failure
+        }
+        let link = makeLink(generation: generation, established: established)
+        let timers = ConnectionTimers(
+            keepAliveInterval: keepAliveInterval, serverTimeout: serverTimeout, handshakeTimeout: handshakeTimeout,
+            enabled: !established.transport.hasInherentKeepAlive, now: clock.now
+        )
+        if let failure = machine.transportOpened(link: link, timers: timers) {
+            try await failStart(link, failure)
+        }
+        logger.debug("Sending handshake request.", metadata: ["signalr.transport": "\(established.transportName)"])
+        let request = HandshakeProtocol.writeRequest(
+            HandshakeRequest(protocolName: hubProtocol.name, version: hubProtocol.version)
+        )
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if let failure = machine.awaitHandshake(generation: generation, continuation) {
+                    continuation.resume(throwing: failure)
+                    return
+                }
+                machine.messageSent(generation: generation, now: clock.now)
+                link.enqueue(request)
+            }
+            logger.debug("Hub handshake completed.")
+            if !established.transport.hasInherentKeepAlive {
+                try await write(.ping, on: link)
+            }
+        } catch {
+            try await failStart(link, machine.startFailure(generation: generation) ?? Self.startError(error))
+        }
+        switch machine.startCompleted(generation: generation) {
+        case .fail(let failure):
+            try await failStart(link, failure)
+        case .connected(let link):
+            startDispatching(link)
+            logger.info(
+                "HubConnection connected successfully.",
+                metadata: ["signalr.connectionId": "\(established.connectionId ?? "")"]
+            )
+        }
+    }
+
+    /// Closes what a failed start opened, waits until it is gone, then throws `failure`.
+    private func failStart(_ link: ConnectionLink, _ failure: SignalRError) async throws -> Never {
+        await link.transport.close()
+        link.finishQueues()
+        await link.runTask.value
+        let waiters = machine.startFailed(generation: link.generation)
+        waiters.forEach { $0.resume() }
+        logger.error("Failed to start the connection.", metadata: ["signalr.error": "\(failure.message)"])
+        throw failure
+    }
+
+    private static func startError(_ error: any Error) -> SignalRError {
+        if error is CancellationError { return SignalRError(.canceled, "The connection was stopped during negotiation.") }
+        return SignalRError.wrapping(error)
+    }
+
+    /// Creates the queues of a new connection and starts its run task.
+    private func makeLink(generation: Int, established: EstablishedConnection) -> ConnectionLink {
+        let (outboundItems, outbound) = AsyncStream.makeStream(of: OutboundItem.self)
+        let (dispatchItems, dispatch) = AsyncStream.makeStream(of: DispatchItem.self)
+        let runner = ConnectionRunner(
+            connection: self, generation: generation, transport: established.transport,
+            hubProtocol: hubProtocol, clock: clock, logger: logger
+        )
+        let runTask = Task { await runner.run(outboundItems: outboundItems) }
+        return ConnectionLink(
+            generation: generation, transport: established.transport, connectionId: established.connectionId,
+            outbound: outbound, dispatch: dispatch, dispatchItems: dispatchItems, runTask: runTask
+        )
+    }
+}

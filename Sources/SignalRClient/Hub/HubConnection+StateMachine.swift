@@ -1,0 +1,346 @@
+import SignalRProtocol
+
+/// The life cycle of a ``HubConnection``: every state change happens here.
+///
+/// A struct around a private `State` whose cases carry their data (the pending invocations
+/// live in `connected`). Events are `mutating` methods that return actions; the actor carries
+/// them out. The machine never resumes a continuation or touches the transport itself.
+/// Every event names the connection `generation` it is about, so late events from an
+/// earlier connection are ignored.
+struct HubConnectionStateMachine {
+    private enum State {
+        case disconnected
+        case connecting(Connecting)
+        case connected(Connected)
+        case disconnecting(Disconnecting)
+        /// Reserved for automatic reconnect (a later issue): entered from `connected` on a loss.
+        case reconnecting
+    }
+
+    private var state: State = .disconnected
+    private var nextGeneration = 0
+    /// Invocation ids: decimal strings from one counter starting at "0".
+    private var nextInvocationId = 0
+
+    /// The public state.
+    var publicState: HubConnectionState {
+        switch state {
+        case .disconnected: return .disconnected
+        case .connecting: return .connecting
+        case .connected: return .connected
+        case .disconnecting: return .disconnecting
+        case .reconnecting: return .reconnecting
+        }
+    }
+
+    /// The connection id of the current connection, once the transport is open.
+    var connectionId: String? {
+        switch state {
+        case .connecting(let connecting): return connecting.link?.connectionId
+        case .connected(let connected): return connected.link.connectionId
+        case .disconnecting(let disconnecting): return disconnecting.link.connectionId
+        case .disconnected, .reconnecting: return nil
+        }
+    }
+
+    /// The link of `generation`, if it is the current connection.
+    func link(_ generation: Int) -> ConnectionLink? {
+        switch state {
+        case .connecting(let connecting) where connecting.generation == generation: return connecting.link
+        case .connected(let connected) where connected.link.generation == generation: return connected.link
+        case .disconnecting(let disconnecting) where disconnecting.link.generation == generation: return disconnecting.link
+        default: return nil
+        }
+    }
+
+    // MARK: Start
+
+    mutating func start() -> StartAction {
+        guard case .disconnected = state else {
+            return .fail("Cannot start a HubConnection that is not in the 'Disconnected' state.")
+        }
+        nextGeneration += 1
+        state = .connecting(Connecting(generation: nextGeneration))
+        return .connect(generation: nextGeneration)
+    }
+
+    /// Negotiation or the transport failed: back to disconnected.
+    /// - Returns: the error start throws (stop's reason wins) and the stop() calls to resume.
+    mutating func connectFailed(generation: Int, error: SignalRError) -> (SignalRError, [StopWaiter]) {
+        guard case .connecting(let connecting) = state, connecting.generation == generation else { return (error, []) }
+        state = .disconnected
+        return (connecting.failure ?? error, connecting.stopWaiters)
+    }
+
+    /// The transport is open. Nil: go on with the handshake; otherwise start fails with it.
+    mutating func transportOpened(link: ConnectionLink, timers: ConnectionTimers) -> SignalRError? {
+        guard case .connecting(var connecting) = state, connecting.generation == link.generation else {
+            return SignalRError(.canceled, "The connection was stopped during negotiation.")
+        }
+        if let failure = connecting.failure { return failure }
+        connecting.link = link
+        connecting.timers = timers
+        state = .connecting(connecting)
+        return nil
+    }
+
+    /// Registers start()'s wait for the handshake. Returns an error to resume it with at once.
+    mutating func awaitHandshake(generation: Int, _ continuation: CheckedContinuation<Void, any Error>) -> SignalRError? {
+        guard case .connecting(var connecting) = state, connecting.generation == generation else {
+            return SignalRError.invocationCanceledByClose
+        }
+        if let failure = connecting.failure { return failure }
+        connecting.handshake = continuation
+        state = .connecting(connecting)
+        return nil
+    }
+
+    /// The handshake response arrived (`error` nil on success) or could not be read.
+    mutating func handshakeReceived(generation: Int, error: SignalRError?, now: Duration) -> HandshakeAction {
+        guard case .connecting(var connecting) = state, connecting.generation == generation,
+            !connecting.handshakeCompleted, connecting.failure == nil
+        else { return .ignore }
+        let continuation = connecting.handshake
+        connecting.handshake = nil
+        if let error {
+            connecting.failure = error
+            state = .connecting(connecting)
+            return .rejected(continuation, error, connecting.link)
+        }
+        connecting.handshakeCompleted = true
+        connecting.timers?.handshakeCompleted(now: now)
+        state = .connecting(connecting)
+        return .succeeded(continuation)
+    }
+
+    /// The failure recorded for a start in progress (stop, transport closed, handshake error).
+    func startFailure(generation: Int) -> SignalRError? {
+        guard case .connecting(let connecting) = state, connecting.generation == generation else { return nil }
+        return connecting.failure
+    }
+
+    /// The handshake and first Ping are done: connected, unless something failed meanwhile.
+    mutating func startCompleted(generation: Int) -> StartCompletedAction {
+        guard case .connecting(let connecting) = state, connecting.generation == generation,
+            let link = connecting.link, let timers = connecting.timers
+        else { return .fail(SignalRError.invocationCanceledByClose) }
+        if let failure = connecting.failure { return .fail(failure) }
+        guard connecting.handshakeCompleted else {
+            return .fail(SignalRError(.protocolError, "The hub handshake did not complete."))
+        }
+        state = .connected(Connected(link: link, timers: timers))
+        return .connected(link)
+    }
+
+    /// start() failed and cleaned up: back to disconnected. Returns the stop() calls to resume.
+    mutating func startFailed(generation: Int) -> [StopWaiter] {
+        guard case .connecting(let connecting) = state, connecting.generation == generation else { return [] }
+        state = .disconnected
+        return connecting.stopWaiters
+    }
+
+    // MARK: Stop
+
+    mutating func stop() -> StopAction {
+        switch state {
+        case .disconnected, .reconnecting:
+            return .none
+        case .connecting(var connecting):
+            if connecting.failure == nil {
+                connecting.failure =
+                    connecting.link == nil
+                    ? SignalRError(.canceled, "The connection was stopped during negotiation.")
+                    : SignalRError(.canceled, "The connection was stopped before the hub handshake could complete.")
+            }
+            let handshake = connecting.handshake
+            connecting.handshake = nil
+            state = .connecting(connecting)
+            return .closeDuringStart(connecting.link, handshake, connecting.failure)
+        case .connected(let connected):
+            state = .disconnecting(Disconnecting(link: connected.link, invocations: connected.invocations, error: nil))
+            return .closeConnection(connected.link)
+        case .disconnecting:
+            return .wait
+        }
+    }
+
+    /// Adds a stop() call that waits for the end. False: already disconnected, resume it now.
+    mutating func addStopWaiter(_ waiter: StopWaiter) -> Bool {
+        switch state {
+        case .connecting(var connecting):
+            connecting.stopWaiters.append(waiter)
+            state = .connecting(connecting)
+            return true
+        case .disconnecting(var disconnecting):
+            disconnecting.stopWaiters.append(waiter)
+            state = .disconnecting(disconnecting)
+            return true
+        case .disconnected, .connected, .reconnecting:
+            return false
+        }
+    }
+
+    /// Ends the connection with `error` (server Close, server timeout, protocol error).
+    /// - Returns: the link whose transport must close, or nil when nothing is to be done.
+    mutating func closeWithError(generation: Int, _ error: SignalRError?) -> ConnectionLink? {
+        switch state {
+        case .connecting(var connecting) where connecting.generation == generation:
+            let link = connecting.link
+            if connecting.failure == nil { connecting.failure = error ?? SignalRError.invocationCanceledByClose }
+            state = .connecting(connecting)
+            return link
+        case .connected(let connected) where connected.link.generation == generation:
+            state = .disconnecting(Disconnecting(link: connected.link, invocations: connected.invocations, error: error))
+            return connected.link
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Invocations
+
+    /// Registers an invocation and returns its id and link, or nil when not connected.
+    mutating func beginInvocation(_ waiter: InvocationWaiter) -> (ConnectionLink, String)? {
+        guard case .connected(var connected) = state else { return nil }
+        let id = String(nextInvocationId)
+        nextInvocationId += 1
+        connected.invocations[id] = waiter
+        state = .connected(connected)
+        return (connected.link, id)
+    }
+
+    /// Forgets an invocation whose message could not be sent.
+    mutating func removeInvocation(_ id: String) {
+        guard case .connected(var connected) = state else { return }
+        connected.invocations[id] = nil
+        state = .connected(connected)
+    }
+
+    /// The link to send on, or nil when not connected.
+    func linkForSending() -> ConnectionLink? {
+        guard case .connected(let connected) = state else { return nil }
+        return connected.link
+    }
+
+    /// Something was sent at `now`: the keep-alive restarts.
+    mutating func messageSent(generation: Int, now: Duration) {
+        switch state {
+        case .connecting(var connecting) where connecting.generation == generation:
+            connecting.timers?.sent(now: now)
+            state = .connecting(connecting)
+        case .connected(var connected) where connected.link.generation == generation:
+            connected.timers.sent(now: now)
+            state = .connected(connected)
+        default:
+            break
+        }
+    }
+
+    // MARK: Receiving
+
+    /// Data arrived at `now`. Returns whether messages of `generation` should be handled.
+    mutating func dataReceived(generation: Int, now: Duration) -> Bool {
+        switch state {
+        case .connecting(var connecting) where connecting.generation == generation:
+            connecting.timers?.received(now: now)
+            state = .connecting(connecting)
+            return connecting.failure == nil
+        case .connected(var connected) where connected.link.generation == generation:
+            connected.timers.received(now: now)
+            state = .connected(connected)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A Completion arrived: the waiter it completes, if the invocation is pending.
+    mutating func completionReceived(generation: Int, invocationId: String) -> InvocationWaiter? {
+        switch state {
+        case .connected(var connected) where connected.link.generation == generation:
+            let waiter = connected.invocations.removeValue(forKey: invocationId)
+            state = .connected(connected)
+            return waiter
+        case .disconnecting(var disconnecting) where disconnecting.link.generation == generation:
+            let waiter = disconnecting.invocations.removeValue(forKey: invocationId)
+            state = .disconnecting(disconnecting)
+            return waiter
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Timers
+
+    mutating func timerFired(generation: Int, now: Duration) -> TimerAction {
+        switch state {
+        case .connecting(var connecting) where connecting.generation == generation:
+            guard var timers = connecting.timers, let link = connecting.link, connecting.failure == nil else { return .stop }
+            let action = timers.tick(now: now)
+            connecting.timers = timers
+            state = .connecting(connecting)
+            if action == .handshakeTimedOut {
+                let error = SignalRError(.timedOut, "Handshake timed out without a response from the server.")
+                return .failHandshake(connecting.handshake, error, link)
+            }
+            return timerAction(action, link: link, generation: generation)
+        case .connected(var connected) where connected.link.generation == generation:
+            let action = connected.timers.tick(now: now)
+            state = .connected(connected)
+            return timerAction(action, link: connected.link, generation: generation)
+        default:
+            return .stop
+        }
+    }
+
+    private mutating func timerAction(_ action: ConnectionTimers.Action, link: ConnectionLink, generation: Int) -> TimerAction {
+        switch action {
+        case .sleep(let deadline): return .sleep(until: deadline)
+        case .sendPing(let deadline): return .sendPing(link, thenSleepUntil: deadline)
+        case .stop, .handshakeTimedOut: return .stop
+        case .serverTimedOut:
+            let error = SignalRError(.timedOut, "Server timeout elapsed without receiving a message from the server.")
+            guard let link = closeWithError(generation: generation, error) else { return .stop }
+            return .close(link)
+        }
+    }
+
+    /// Records a handshake failure decided outside the receive path (the handshake timeout).
+    mutating func failHandshake(generation: Int, _ error: SignalRError) {
+        guard case .connecting(var connecting) = state, connecting.generation == generation else { return }
+        connecting.handshake = nil
+        if connecting.failure == nil { connecting.failure = error }
+        state = .connecting(connecting)
+    }
+
+    // MARK: Closed
+
+    /// The transport of `generation` closed (`error` nil for a clean close).
+    mutating func transportClosed(generation: Int, error: SignalRError?) -> ClosedAction {
+        switch state {
+        case .connecting(var connecting) where connecting.generation == generation:
+            let failure =
+                connecting.failure ?? error
+                ?? SignalRError(.connectionClosed, "The underlying connection was closed before the hub handshake could complete.")
+            let handshake = connecting.handshake
+            connecting.handshake = nil
+            connecting.failure = failure
+            state = .connecting(connecting)
+            return .failedDuringStart(handshake, failure)
+        case .connected(let connected) where connected.link.generation == generation:
+            // Automatic reconnect (later issue) would enter `.reconnecting` here.
+            state = .disconnected
+            return .closed(ClosedOutcome(invocations: Array(connected.invocations.values), error: error, stopWaiters: []))
+        case .disconnecting(let disconnecting) where disconnecting.link.generation == generation:
+            state = .disconnected
+            return .closed(
+                ClosedOutcome(
+                    invocations: Array(disconnecting.invocations.values), error: disconnecting.error,
+                    stopWaiters: disconnecting.stopWaiters
+                )
+            )
+        default:
+            return .none
+        }
+    }
+}

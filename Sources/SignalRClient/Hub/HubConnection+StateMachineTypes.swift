@@ -1,0 +1,84 @@
+import SignalRProtocol
+
+/// The data the states of ``HubConnectionStateMachine`` carry, and the actions its events return.
+extension HubConnectionStateMachine {
+    typealias StopWaiter = CheckedContinuation<Void, Never>
+
+    struct Connecting {
+        var generation: Int
+        var link: ConnectionLink?
+        var timers: ConnectionTimers?
+        var handshake: CheckedContinuation<Void, any Error>?
+        var handshakeCompleted = false
+        /// Why start must fail: stop() was called, or the transport closed.
+        var failure: SignalRError?
+        var stopWaiters: [StopWaiter] = []
+    }
+
+    struct Connected {
+        var link: ConnectionLink
+        var timers: ConnectionTimers
+        var invocations: [String: InvocationWaiter] = [:]
+    }
+
+    struct Disconnecting {
+        var link: ConnectionLink
+        var invocations: [String: InvocationWaiter]
+        /// The cause reported to invocations and onClose; nil for a user's stop().
+        var error: SignalRError?
+        var stopWaiters: [StopWaiter] = []
+    }
+
+    enum StartAction: Equatable {
+        case connect(generation: Int)
+        case fail(String)
+    }
+
+    enum HandshakeAction {
+        case succeeded(CheckedContinuation<Void, any Error>?)
+        case rejected(CheckedContinuation<Void, any Error>?, SignalRError, ConnectionLink?)
+        case ignore
+    }
+
+    enum StartCompletedAction {
+        case connected(ConnectionLink)
+        case fail(SignalRError)
+    }
+
+    enum StopAction {
+        /// Already disconnected.
+        case none
+        /// A stop is in progress: wait for it.
+        case wait
+        /// stop() during start: close the transport if open, fail the handshake wait, wait for start to clean up.
+        case closeDuringStart(ConnectionLink?, CheckedContinuation<Void, any Error>?, SignalRError?)
+        /// Send a Close message, close the transport, wait for the end.
+        case closeConnection(ConnectionLink)
+    }
+
+    enum TimerAction {
+        case sleep(until: Duration)
+        case sendPing(ConnectionLink, thenSleepUntil: Duration)
+        case failHandshake(CheckedContinuation<Void, any Error>?, SignalRError, ConnectionLink)
+        case close(ConnectionLink)
+        case stop
+    }
+
+    /// How a connection ended.
+    struct ClosedOutcome {
+        /// The pending invocations, to fail with `error` (or the "canceled" text when nil).
+        var invocations: [InvocationWaiter]
+        /// The cause; nil after a user's stop() or a clean close.
+        var error: SignalRError?
+        /// stop() calls waiting for the end.
+        var stopWaiters: [StopWaiter]
+    }
+
+    enum ClosedAction {
+        case none
+        /// The transport closed during start(): fail the handshake wait (start cleans up; no onClose).
+        case failedDuringStart(CheckedContinuation<Void, any Error>?, SignalRError)
+        /// A started connection ended: fail invocations, run onClose, resume stop() calls.
+        case closed(ClosedOutcome)
+    }
+}

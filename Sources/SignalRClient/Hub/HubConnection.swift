@@ -1,0 +1,98 @@
+import Logging
+import SignalRProtocol
+
+/// A connection to a SignalR hub (`HubConnection` of the official client).
+///
+/// Build one with ``HubConnectionBuilder``, register handlers, then ``start()``:
+///
+/// ```swift
+/// let connection = try HubConnectionBuilder()
+///     .withUrl("https://example.com/chathub")
+///     .configureLogging(.information)
+///     .build()
+/// await connection.on("ReceiveMessage") { (user: String, message: String) in
+///     print("\(user): \(message)")
+/// }
+/// try await connection.start()
+/// try await connection.send("SendMessage", "ana", "hello")
+/// let sum: Int = try await connection.invoke("Add", 1, 2)
+/// try await connection.stop()
+/// ```
+///
+/// Calls from the server are handled one at a time, in the order they arrived. After
+/// ``stop()`` returns, no task, socket or queue of the connection is left running.
+public actor HubConnection {
+    /// The hub protocol (JSON by default).
+    public nonisolated let hubProtocol: any HubProtocol
+    /// How long the server may stay silent before the connection is closed (default 30 s).
+    public nonisolated let serverTimeout: Duration
+    /// How long the client may stay silent before it sends a Ping (default 15 s).
+    public nonisolated let keepAliveInterval: Duration
+    /// How long the server has to answer the handshake (default 15 s).
+    public nonisolated let handshakeTimeout: Duration
+
+    let connectionFactory: any ConnectionFactory
+    let clock: ErasedClock
+    let logger: Logger
+    var machine = HubConnectionStateMachine()
+    var handlers = HandlerRegistry()
+    var closeHandlers: [@Sendable (SignalRError?) async -> Void] = []
+    /// The task running received calls of the current connection, and its generation.
+    var dispatchTask: (generation: Int, task: Task<Void, Never>)?
+
+    init(
+        connectionFactory: any ConnectionFactory,
+        hubProtocol: any HubProtocol,
+        serverTimeout: Duration,
+        keepAliveInterval: Duration,
+        handshakeTimeout: Duration,
+        clock: ErasedClock,
+        logger: Logger
+    ) {
+        self.connectionFactory = connectionFactory
+        self.hubProtocol = hubProtocol
+        self.serverTimeout = serverTimeout
+        self.keepAliveInterval = keepAliveInterval
+        self.handshakeTimeout = handshakeTimeout
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The connection's state.
+    public var state: HubConnectionState { machine.publicState }
+
+    /// The id the server gave this connection in negotiation; nil when disconnected or when
+    /// negotiation was skipped.
+    public var connectionId: String? { machine.connectionId }
+
+    /// Registers a handler that runs once each time the connection ends after a successful
+    /// ``start()``: with the cause, or nil after ``stop()``. Not run when `start()` fails.
+    /// - Parameter handler: receives the error that ended the connection, if any.
+    public func onClose(_ handler: @escaping @Sendable (SignalRError?) async -> Void) {
+        closeHandlers.append(handler)
+    }
+
+    // MARK: Writing
+
+    /// Encodes `message` and writes it on `link`, restarting the keep-alive interval.
+    /// - Throws: ``SignalRError`` when it cannot be encoded or written.
+    func write(_ message: HubMessage, on link: ConnectionLink) async throws {
+        let bytes = try encode(message)
+        machine.messageSent(generation: link.generation, now: clock.now)
+        try await link.write(bytes)
+    }
+
+    /// Encodes `message` with the hub protocol.
+    /// - Throws: ``SignalRError`` with ``SignalRError/Code/protocolError``.
+    func encode(_ message: HubMessage) throws -> [UInt8] {
+        do {
+            let bytes = try hubProtocol.writeMessage(message)
+            if logger.logLevel <= .trace {
+                logger.trace("Sending message.", metadata: ["signalr.type": "\(message.messageType)", "signalr.bytes": "\(bytes.count)"])
+            }
+            return bytes
+        } catch {
+            throw SignalRError(.protocolError, "Failed to write the message: \(error)", underlyingError: error)
+        }
+    }
+}

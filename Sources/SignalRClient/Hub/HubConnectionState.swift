@@ -1,0 +1,15 @@
+/// The states of a ``HubConnection`` (`HubConnectionState` of the official client).
+public enum HubConnectionState: String, Sendable, Hashable, CustomStringConvertible {
+    /// Not connected; ``HubConnection/start()`` may be called.
+    case disconnected = "Disconnected"
+    /// ``HubConnection/start()`` is negotiating, connecting the transport or handshaking.
+    case connecting = "Connecting"
+    /// Connected: `invoke`, `send` and incoming calls work.
+    case connected = "Connected"
+    /// ``HubConnection/stop()`` is closing the connection.
+    case disconnecting = "Disconnecting"
+    /// Automatic reconnect is trying to restore the connection (reserved: reconnect is not implemented yet).
+    case reconnecting = "Reconnecting"
+
+    public var description: String { rawValue }
+}

@@ -1,0 +1,192 @@
+import Logging
+
+/// One open Long Polling connection. Its one task (``runTask``) owns the poll loop and the
+/// sender loop; ``close()`` stops both, sends the `DELETE` and waits for the task to end.
+struct LongPollingConnection: TransportConnection {
+    let frames: AsyncThrowingStream<[UInt8], any Error>
+    let sendQueue: HTTPSendQueue
+    let closeRequest: AsyncStream<Void>.Continuation
+    let runTask: Task<Void, Never>
+
+    var hasInherentKeepAlive: Bool { true }
+
+    /// Starts polling after a successful first poll whose body was `firstBody`.
+    init(session: LongPollingSession, firstBody: [UInt8]) {
+        let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+        let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
+        let sendQueue = HTTPSendQueue()
+        if !firstBody.isEmpty { framesContinuation.yield(firstBody) }
+        self.frames = frames
+        self.sendQueue = sendQueue
+        self.closeRequest = closeContinuation
+        self.runTask = Task {
+            await LongPollingLoop(session: session, frames: framesContinuation, sendQueue: sendQueue)
+                .run(closeRequests: closeRequests)
+        }
+    }
+
+    /// Sends `data` in the next `POST` (batched with other sends made while a `POST` is in flight).
+    /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the `POST` fails or does
+    ///   not answer 2xx (then with ``SignalRError/statusCode``), or when the connection is closed
+    ///   ("Cannot send until the transport is connected").
+    func send(_ data: [UInt8]) async throws {
+        try await sendQueue.send(data)
+    }
+
+    func close() async {
+        closeRequest.finish()
+        await runTask.value
+    }
+}
+
+/// The work of one Long Polling connection, run by its task.
+struct LongPollingLoop: Sendable {
+    let session: LongPollingSession
+    let frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    let sendQueue: HTTPSendQueue
+
+    private enum Event: Sendable {
+        case pollEnded(PollEnd)
+        case closeRequested
+        case senderEnded
+    }
+
+    /// Why polling stopped.
+    enum PollEnd: Sendable {
+        /// 204: the server ended the connection.
+        case serverClosed
+        /// Another status or a failed request.
+        case failed(SignalRError)
+        /// The task was cancelled (``TransportConnection/close()``).
+        case cancelled
+    }
+
+    func run(closeRequests: AsyncStream<Void>) async {
+        let logger = session.logger
+        let outcome: Event = await withTaskGroup(of: Event.self) { group in
+            group.addTask { .pollEnded(await poll()) }
+            group.addTask {
+                await sendQueue.run { payload in try await post(payload) }
+                return .senderEnded
+            }
+            group.addTask {
+                for await _ in closeRequests {}
+                return .closeRequested
+            }
+            var outcome = Event.senderEnded
+            while let event = await group.next() {
+                if case .senderEnded = event { continue }
+                outcome = event
+                break
+            }
+            sendQueue.close(.httpTransportNotConnected)
+            group.cancelAll()
+            return outcome
+        }
+        switch outcome {
+        case .pollEnded(.serverClosed):
+            logger.debug("(LongPolling transport) Poll terminated by server.")
+            frames.finish()
+        case .pollEnded(.failed(let error)):
+            logger.debug("(LongPolling transport) Polling failed.", metadata: ["signalr.error": "\(error.message)"])
+            frames.finish(throwing: error)
+        case .pollEnded(.cancelled), .senderEnded:
+            frames.finish()
+        case .closeRequested:
+            await delete()
+            frames.finish()
+        }
+        logger.trace("(LongPolling transport) Polling complete.")
+    }
+
+    /// Polls until the server ends the connection, a poll fails, or the task is cancelled.
+    func poll() async -> PollEnd {
+        let logger = session.logger
+        while !Task.isCancelled {
+            let response: HTTPTransportResponse
+            do {
+                response = try await session.client.execute(session.pollRequest())
+            } catch {
+                if Task.isCancelled { return .cancelled }
+                if AsyncHTTPTransportClient.isTimeout(error) {
+                    logger.trace("(LongPolling transport) Poll timed out, reissuing.")
+                    continue
+                }
+                return .failed(LongPollingTransport.requestError(error))
+            }
+            switch response.head.status {
+            case 204:
+                return .serverClosed
+            case 200 where response.body.isEmpty:
+                logger.trace("(LongPolling transport) Poll timed out, reissuing.")
+            case 200:
+                logger.trace(
+                    "(LongPolling transport) data received.",
+                    metadata: ["signalr.bytes": "\(response.body.count)", "signalr.data": "\(PayloadPreview(response.body))"]
+                )
+                frames.yield(response.body)
+            default:
+                logger.debug(
+                    "(LongPolling transport) Unexpected response code.",
+                    metadata: ["signalr.status": "\(response.head.status)"]
+                )
+                return .failed(HTTPStatusError.make(response.head))
+            }
+        }
+        return .cancelled
+    }
+
+    /// `POST`s one batch.
+    /// - Throws: ``SignalRError`` for a failed request or a non-2xx answer.
+    func post(_ payload: [UInt8]) async throws {
+        session.logger.trace(
+            "(LongPolling transport) sending data.",
+            metadata: ["signalr.bytes": "\(payload.count)", "signalr.data": "\(PayloadPreview(payload))"]
+        )
+        let response: HTTPTransportResponse
+        do {
+            response = try await session.client.execute(session.sendRequest(payload))
+        } catch {
+            throw LongPollingTransport.requestError(error)
+        }
+        session.logger.trace(
+            "(LongPolling transport) request complete.", metadata: ["signalr.status": "\(response.head.status)"]
+        )
+        guard (200..<300).contains(response.head.status) else { throw HTTPStatusError.make(response.head) }
+    }
+
+    /// Sends the `DELETE` that ends the connection on the server; failures (a 404 when the server
+    /// already forgot the connection, a network error) are logged and ignored.
+    func delete() async {
+        let logger = session.logger
+        logger.trace("(LongPolling transport) sending DELETE request.")
+        do {
+            let response = try await session.client.execute(session.deleteRequest())
+            logger.trace("(LongPolling transport) DELETE request sent.", metadata: ["signalr.status": "\(response.head.status)"])
+        } catch {
+            logger.debug("(LongPolling transport) DELETE request failed.", metadata: ["signalr.error": "\(error)"])
+        }
+    }
+}
+
+/// A payload for trace logs: its UTF-8 text (or hex for binary) capped at 256 characters.
+struct PayloadPreview: CustomStringConvertible, Sendable {
+    static let limit = 256
+    let bytes: ArraySlice<UInt8>
+    let truncated: Bool
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes.prefix(Self.limit)
+        self.truncated = bytes.count > Self.limit
+    }
+
+    var description: String {
+        let text: String
+        if let decoded = String(validating: bytes, as: UTF8.self) {
+            text = String(decoded.debugDescription.dropFirst().dropLast())
+        } else {
+            text = bytes.map { String($0, radix: 16) }.joined(separator: " ")
+        }
+        return truncated ? text + "…" : text
+    }
+}

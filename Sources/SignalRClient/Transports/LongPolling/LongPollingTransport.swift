@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import SignalRProtocol
+
+/// The Long Polling transport (the official client's `LongPollingTransport`).
+///
+/// Receiving: `GET {url}&_={milliseconds since 1970}` over and over. The first poll is made by
+/// ``connect(_:)`` and must answer 200 (ASP.NET Core answers it at once, empty). Then a poll that
+/// answers 200 with a body delivers that body as one frame (it may hold several hub messages, or
+/// raw MessagePack bytes); an empty 200 or a timed-out poll is reissued; 204 means the server ended
+/// the connection (``TransportConnection/frames`` ends without error); any other status ends it
+/// with an error like the official client's `HttpError`: `"Not Found: Status code '404'"`.
+///
+/// Sending: `POST {url}` with the payload as body (`Content-Type: text/plain;charset=UTF-8`, or
+/// `application/octet-stream` for the binary transfer format). One `POST` is in flight at a time;
+/// payloads sent meanwhile go together in the next one, in order (the official client batches).
+///
+/// Closing: stops polling (cancels the poll in flight), then sends `DELETE {url}` so the server
+/// ends the connection (errors such as a 404 are ignored), as the official client does.
+///
+/// The transport keeps itself alive (``TransportConnection/hasInherentKeepAlive`` is true): no
+/// Ping messages and no server timeout are needed. Every request carries
+/// ``TransportRequest/headers``.
+///
+/// ```swift
+/// let transport = LongPollingTransport(logger: logger)
+/// let connection = try await transport.connect(
+///     TransportRequest(url: "https://host/hub?id=\(token)", transferFormat: .text, headers: [:]))
+/// try await connection.send(Array(#"{"protocol":"json","version":1}\#u{1E}"#.utf8))
+/// for try await frame in connection.frames { … }
+/// await connection.close()
+/// ```
+public struct LongPollingTransport: Transport {
+    /// The default ``pollTimeout``: 100 s, as the official client (above ASP.NET Core's 90 s hold).
+    public static let defaultPollTimeout: Duration = .seconds(100)
+    /// The default ``requestTimeout`` for `POST` and `DELETE`: 100 s, the official client's HTTP timeout.
+    public static let defaultRequestTimeout: Duration = .seconds(100)
+
+    /// How long one poll may take before it is abandoned and reissued. Keep it above the time
+    /// the server holds a poll (ASP.NET Core: 90 s), or messages may be lost in the race.
+    public var pollTimeout: Duration
+    /// How long a `POST` (send) or the closing `DELETE` may take.
+    public var requestTimeout: Duration
+
+    let logger: Logger
+    let client: any HTTPTransportClient
+
+    /// Creates the transport.
+    /// - Parameters:
+    ///   - pollTimeout: the poll request timeout (default 100 s).
+    ///   - requestTimeout: the timeout of sends and of the closing `DELETE` (default 100 s).
+    ///   - logger: where the transport logs (payloads only at trace; header values never).
+    public init(
+        pollTimeout: Duration = Self.defaultPollTimeout, requestTimeout: Duration = Self.defaultRequestTimeout,
+        logger: Logger
+    ) {
+        self.init(pollTimeout: pollTimeout, requestTimeout: requestTimeout, logger: logger, client: AsyncHTTPTransportClient())
+    }
+
+    init(pollTimeout: Duration, requestTimeout: Duration, logger: Logger, client: any HTTPTransportClient) {
+        self.pollTimeout = pollTimeout
+        self.requestTimeout = requestTimeout
+        self.logger = logger
+        self.client = client
+    }
+
+    /// Makes the first poll and starts polling.
+    /// - Parameter request: the connection URL (with `id=…`), the transfer format and the headers.
+    /// - Returns: the open connection.
+    /// - Throws: ``SignalRError`` with code ``SignalRError/Code/transportFailed``: for a first poll
+    ///   that does not answer 200 (``SignalRError/statusCode`` holds the status, the message is
+    ///   `"<reason>: Status code '<code>'"`), or when the request fails or times out.
+    public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
+        let session = LongPollingSession(
+            url: request.url, transferFormat: request.transferFormat, headers: request.headers,
+            pollTimeout: pollTimeout, requestTimeout: requestTimeout, client: client, logger: logger
+        )
+        logger.trace("(LongPolling transport) Connecting.")
+        // The server uses the first poll to finish setting up the connection; it answers at once.
+        let first: HTTPTransportResponse
+        do {
+            first = try await client.execute(session.pollRequest())
+        } catch {
+            throw Self.requestError(error)
+        }
+        guard first.head.status == 200 else {
+            logger.debug(
+                "(LongPolling transport) Unexpected response code.", metadata: ["signalr.status": "\(first.head.status)"]
+            )
+            throw HTTPStatusError.make(first.head)
+        }
+        return LongPollingConnection(session: session, firstBody: first.body)
+    }
+
+    /// Wraps a failed request as ``SignalRError/Code/transportFailed`` (a timeout gets the
+    /// official `TimeoutError` text).
+    static func requestError(_ error: any Error) -> SignalRError {
+        if let error = error as? SignalRError { return error }
+        if AsyncHTTPTransportClient.isTimeout(error) {
+            return SignalRError(.transportFailed, "A timeout occurred.", underlyingError: error)
+        }
+        return SignalRError(.transportFailed, "Long polling request failed: \(error)", underlyingError: error)
+    }
+}
+
+/// What one Long Polling connection needs to make its requests.
+struct LongPollingSession: Sendable {
+    let url: String
+    let transferFormat: TransferFormat
+    let headers: [String: String]
+    let pollTimeout: Duration
+    let requestTimeout: Duration
+    let client: any HTTPTransportClient
+    let logger: Logger
+
+    /// `GET {url}&_={now in ms}` with the poll timeout.
+    func pollRequest(now: Date = Date()) -> HTTPTransportRequest {
+        HTTPTransportRequest(
+            method: .GET, url: Self.appendingQuery(url, "_=\(Self.milliseconds(now))"),
+            headers: userHeaders, body: nil, timeout: pollTimeout
+        )
+    }
+
+    /// `POST {url}` with `payload`.
+    func sendRequest(_ payload: [UInt8]) -> HTTPTransportRequest {
+        let contentType = transferFormat == .binary ? "application/octet-stream" : "text/plain;charset=UTF-8"
+        return HTTPTransportRequest(
+            method: .POST, url: url, headers: [("Content-Type", contentType)] + userHeaders,
+            body: payload, timeout: requestTimeout
+        )
+    }
+
+    /// `DELETE {url}`.
+    func deleteRequest() -> HTTPTransportRequest {
+        HTTPTransportRequest(method: .DELETE, url: url, headers: userHeaders, body: nil, timeout: requestTimeout)
+    }
+
+    private var userHeaders: [(name: String, value: String)] {
+        headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+    }
+
+    /// Adds `item` (`name=value`) to the query of `url`, before any fragment.
+    static func appendingQuery(_ url: String, _ item: String) -> String {
+        let fragmentStart = url.firstIndex(of: "#") ?? url.endIndex
+        let base = url[..<fragmentStart]
+        let separator: String
+        if let question = base.firstIndex(of: "?") {
+            separator = base.index(after: question) == base.endIndex || base.hasSuffix("&") ? "" : "&"
+        } else {
+            separator = "?"
+        }
+        return base + separator + item + url[fragmentStart...]
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

@@ -1,0 +1,71 @@
+import Logging
+import SignalRProtocol
+
+/// What a transport needs to open one connection.
+public struct TransportRequest: Sendable {
+    /// The connection URL: `http`/`https`, the hub URL plus `id=<connectionToken>` after negotiation.
+    public var url: String
+    /// The transfer format of the hub protocol (text for JSON, binary for MessagePack).
+    public var transferFormat: TransferFormat
+    /// Headers for the request: the user's headers, the user agent, cookies and, when a token
+    /// provider is set, `Authorization: Bearer <token>` (never log the values).
+    public var headers: [String: String]
+
+    /// Creates a request.
+    public init(url: String, transferFormat: TransferFormat, headers: [String: String]) {
+        self.url = url
+        self.transferFormat = transferFormat
+        self.headers = headers
+    }
+}
+
+/// A way to reach the server (WebSockets, Server-Sent Events, Long Polling, or a custom one).
+///
+/// The official client's `ITransport`, split in two: a `Transport` connects, and each
+/// successful ``connect(_:)`` returns a ``TransportConnection`` for that one connection.
+public protocol Transport: Sendable {
+    /// Opens a connection.
+    /// - Parameter request: the URL, transfer format and headers to use.
+    /// - Returns: the open connection.
+    /// - Throws: ``SignalRError`` with code ``SignalRError/Code/transportFailed`` when it cannot connect.
+    func connect(_ request: TransportRequest) async throws -> any TransportConnection
+}
+
+/// One open transport connection.
+///
+/// Implementations must release everything (sockets, tasks) by the time ``close()`` returns,
+/// and end ``frames`` when the connection ends: normally for a clean close, by throwing
+/// the cause otherwise.
+public protocol TransportConnection: Sendable {
+    /// The received payloads, in order. Only one iterator may be created. A payload may hold
+    /// several hub messages or part of one; the hub connection frames them itself.
+    var frames: AsyncThrowingStream<[UInt8], any Error> { get }
+    /// True when the transport keeps itself alive (Long Polling): no Ping messages and no
+    /// server timeout are then needed.
+    var hasInherentKeepAlive: Bool { get }
+    /// Writes one payload; returns once it was handed to the network.
+    /// - Throws: when the connection is closed or the write fails.
+    func send(_ data: [UInt8]) async throws
+    /// Closes the connection (gracefully when possible) and waits until it is released.
+    /// ``frames`` then ends. Calling it again does nothing.
+    func close() async
+}
+
+/// Makes the transport for a transport type. Set ``HttpConnectionOptions/transportFactory``
+/// to plug in custom or test transports.
+public protocol TransportFactory: Sendable {
+    /// Returns the transport for `type` (a single type, such as ``HttpTransportType/webSockets``),
+    /// or nil when this factory cannot provide it.
+    func makeTransport(for type: HttpTransportType, logger: Logger) -> (any Transport)?
+}
+
+/// The transports that ship with this package: WebSockets for now; Server-Sent Events and
+/// Long Polling answer nil ("not supported in your environment") until they are added.
+struct DefaultTransportFactory: TransportFactory {
+    func makeTransport(for type: HttpTransportType, logger: Logger) -> (any Transport)? {
+        switch type {
+        case .webSockets: return WebSocketTransport(logger: logger)
+        default: return nil
+        }
+    }
+}

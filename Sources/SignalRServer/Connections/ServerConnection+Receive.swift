@@ -1,0 +1,160 @@
+import Logging
+import SignalRProtocol
+
+extension ServerConnection {
+    /// Handles bytes the client sent (a WebSocket message or a POST body).
+    /// - Returns: false when the connection is over (a POST then gets 404).
+    @discardableResult
+    func receive(_ bytes: [UInt8]) async -> Bool {
+        guard !isClosed else { return false }
+        lastReceiveAt = .now
+        switch handshake {
+        case .failed:
+            return false
+        case .waiting(var pending):
+            pending.append(contentsOf: bytes)
+            handshake = .waiting(pending)
+            await completeHandshakeIfReady()
+        case .done:
+            receiveAfterHandshake(bytes)
+        }
+        return !isClosed
+    }
+
+    private func completeHandshakeIfReady() async {
+        guard case .waiting(let pending) = handshake else { return }
+        let parsed: (request: HandshakeRequest, consumed: Int)
+        do {
+            guard let request = try HandshakeProtocol.parseRequest(pending[...]) else { return }
+            parsed = request
+        } catch {
+            let text = ErrorText.build(
+                "An unexpected error occurred during connection handshake.", error,
+                detailed: endpoint.configuration.enableDetailedErrors)
+            failHandshake(text)
+            return
+        }
+        handshake = .waiting([])  // claimed; later bytes wait for the outcome
+        let delay = await endpoint.faults.handshakeDelay
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        guard !isClosed, case .waiting(let later) = handshake else { return }
+        let rest = Array(pending[parsed.consumed...]) + later
+        acceptHandshake(parsed.request, rest: rest)
+    }
+
+    private func acceptHandshake(_ request: HandshakeRequest, rest: [UInt8]) {
+        guard let hubProtocol = endpoint.hubProtocol(named: request.protocolName) else {
+            failHandshake("The protocol '\(request.protocolName)' is not supported.")
+            return
+        }
+        guard request.version <= 2 else {
+            failHandshake("The server does not support version \(request.version) of the '\(request.protocolName)' protocol.")
+            return
+        }
+        if let kind = transportKind, !kind.transferFormats.contains(hubProtocol.transferFormat) {
+            failHandshake(
+                "Cannot use the '\(hubProtocol.name)' protocol on the current transport. "
+                    + "The transport does not support '\(hubProtocol.transferFormat.rawValue)' transfer format.")
+            return
+        }
+        handshake = .done(hubProtocol, HubMessageReader(hubProtocol: hubProtocol), version: request.version)
+        if statefulReconnect, request.version >= 2 {
+            messageBuffer = MessageBuffer(limit: endpoint.configuration.statefulReconnectBufferSize)
+        }
+        let transportRequest = firstRequest ?? TransportRequest(headers: [:], query: [:])
+        info = HubConnectionInfo(
+            connectionId: id, hubPath: endpoint.path, transport: transportKind ?? .webSockets,
+            headers: transportRequest.headers, query: transportRequest.query, accessToken: transportRequest.accessToken,
+            protocolName: hubProtocol.name, protocolVersion: request.version)
+        push(OutboundFrame(
+            bytes: HandshakeProtocol.writeResponse(HandshakeResponse()),
+            isBinary: hubProtocol.transferFormat == .binary))
+        startConnectedHandlers()
+        if !rest.isEmpty {
+            receiveAfterHandshake(rest)  // hub messages that came with the handshake request
+        }
+    }
+
+    private func receiveAfterHandshake(_ bytes: [UInt8]) {
+        guard case .done(let hubProtocol, var reader, let version) = handshake else { return }
+        do {
+            let messages = try reader.append(bytes)
+            handshake = .done(hubProtocol, reader, version: version)
+            for message in messages { handle(message) }
+        } catch {
+            logger.debug("Closing connection after an invalid message", metadata: ["signalr.error": "\(error)"])
+            close(.failed("Connection closed with an error."))
+        }
+    }
+
+    private func failHandshake(_ text: String) {
+        logger.debug("Handshake refused", metadata: ["signalr.error": .string(text)])
+        handshake = .failed
+        push(OutboundFrame(bytes: HandshakeProtocol.writeResponse(HandshakeResponse(error: text)), isBinary: false))
+        close(.failed(text))
+    }
+
+    private func startConnectedHandlers() {
+        let counters = endpoint.counters
+        let handlers = endpoint.hub.connectedHandlers
+        guard let context = makeContext() else { return }
+        jobs.spawn {
+            await counters.update { $0.handshakesCompleted += 1 }
+            for handler in handlers { await handler(context) }
+        }
+    }
+
+    /// The context hub methods of this connection get.
+    func makeContext() -> HubContext? {
+        guard let info else { return nil }
+        return HubContext(connection: self, endpoint: endpoint, info: info)
+    }
+
+    /// Handles one hub message from the client.
+    func handle(_ message: HubMessage) {
+        if message.isSequenced, messageBuffer != nil, messageBuffer?.shouldProcessReceived() == false {
+            return  // already processed before a reconnect
+        }
+        switch message {
+        case .invocation(let invocation):
+            startInvocation(invocation)
+        case .streamInvocation(let invocation):
+            startStreamInvocation(invocation)
+        case .streamItem(let item):
+            uploads[item.invocationId]?.yield(item.item)
+        case .completion(let completion):
+            complete(completion)
+        case .cancelInvocation(let cancel):
+            activeStreams[cancel.invocationId]?.cancel()
+        case .ping:
+            clientTimeoutActive = true
+        case .close:
+            close(.client)
+        case .ack(let ack):
+            messageBuffer?.acknowledge(upTo: ack.sequenceId)
+        case .sequence(let sequence):
+            if messageBuffer?.resetReceiving(to: sequence.sequenceId) == false {
+                close(.failed("Sequence ID greater than amount of messages we've received."))
+            }
+        }
+    }
+
+    /// A client Completion ends a client result call or an upload stream.
+    private func complete(_ completion: CompletionMessage) {
+        if let continuation = pendingClientResults.removeValue(forKey: completion.invocationId) {
+            switch completion.result {
+            case .error(let text): continuation.resume(throwing: HubError(text))
+            case .void: continuation.resume(returning: .null)
+            case .value(let value): continuation.resume(returning: value)
+            }
+            return
+        }
+        if let upload = uploads.removeValue(forKey: completion.invocationId) {
+            if let error = completion.error {
+                upload.finish(throwing: HubError(error))
+            } else {
+                upload.finish()
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Logging
+import SignalRProtocol
+
+extension ServerConnection {
+    /// Attaches a transport request (a WebSocket, an SSE stream, or one poll).
+    /// - Parameters:
+    ///   - kind: the transport of the request.
+    ///   - request: its headers and query; the first request's are what hub methods see.
+    ///   - abort: cuts the underlying socket at once (WebSockets), for drops.
+    func attach(_ kind: TransportKind, request: TransportRequest, abort: (@Sendable () -> Void)?) -> AttachResult {
+        var resuming = false
+        switch phase {
+        case .closed:
+            return .notFound
+        case .idle:
+            transportKind = kind
+            firstRequest = request
+        case .attached:
+            guard transportKind == kind else { return .wrongTransport }
+            switch kind {
+            case .longPolling:
+                break  // the newer poll takes over; the older one ends with 204
+            case .webSockets where messageBuffer != nil:
+                abortTransport?()
+                resuming = true
+            case .webSockets, .serverSentEvents:
+                return .conflict
+            }
+        case .detached:
+            guard transportKind == kind else { return .wrongTransport }
+            resuming = kind == .webSockets
+        }
+        session += 1
+        phase = .attached(session: session)
+        abortTransport = abort
+        outbox.frames.removeAll()
+        wakeWaiter()
+        if handshakeStartedAt == nil { handshakeStartedAt = .now }
+        lastReceiveAt = .now
+        if resuming { resumeAfterReconnect() }
+        return .attached(session: session)
+    }
+
+    /// Sends Sequence and replays the unacknowledged messages on a new transport.
+    private func resumeAfterReconnect() {
+        guard let buffer = messageBuffer, case .done(let hubProtocol, _, _) = handshake else { return }
+        let (firstId, messages) = buffer.replay
+        let binary = hubProtocol.transferFormat == .binary
+        if let sequence = try? hubProtocol.writeMessage(.sequence(SequenceMessage(sequenceId: firstId))) {
+            push(OutboundFrame(bytes: sequence, isBinary: binary))
+        }
+        for bytes in messages { push(OutboundFrame(bytes: bytes, isBinary: binary)) }
+        let counters = endpoint.counters
+        jobs.spawn { await counters.update { $0.statefulReconnects += 1 } }
+    }
+
+    /// The transport request of `session` ended (socket closed, stream gone, poll answered).
+    func detach(session ended: Int) {
+        guard case .attached(let current) = phase, current == ended else { return }
+        abortTransport = nil
+        switch transportKind {
+        case .longPolling:
+            phase = .detached(since: .now)
+        case .webSockets where messageBuffer != nil:
+            outbox.frames.removeAll()
+            phase = .detached(since: .now)
+        default:
+            close(.client)
+        }
+    }
+
+    /// Waits for frames to send on the transport of `session`.
+    /// - Parameter timeout: how long to wait when nothing is queued; nil to wait until the
+    ///   connection ends or the calling task is cancelled.
+    func nextFrames(session current: Int, timeout: Duration?) async -> OutboundBatch {
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        while true {
+            switch phase {
+            case .attached(let attached) where attached == current:
+                break
+            case .closed(let reason) where session == current:
+                if reason == .dropped { return .ended(abrupt: true) }
+                if !outbox.frames.isEmpty { return .frames(takeFrames()) }
+                return .ended(abrupt: false)
+            default:
+                return .ended(abrupt: false)
+            }
+            if !outbox.frames.isEmpty { return .frames(takeFrames()) }
+            if Task.isCancelled { return .ended(abrupt: false) }
+            if let deadline, deadline <= .now { return .timedOut }
+            await waitForFrames(until: deadline)
+        }
+    }
+
+    private func takeFrames() -> [OutboundFrame] {
+        let frames = outbox.frames
+        outbox.frames.removeAll(keepingCapacity: true)
+        return frames
+    }
+
+    /// Suspends until frames are pushed, the connection changes, the deadline passes or
+    /// the task is cancelled.
+    private func waitForFrames(until deadline: ContinuousClock.Instant?) async {
+        let waiterId = outbox.nextWaiterId
+        outbox.nextWaiterId += 1
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                if let deadline {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                } else {
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                }
+                await self.wakeWaiter(id: waiterId)
+            }
+            await withCheckedContinuation { continuation in
+                wakeWaiter()  // a single transport loop waits at a time; an older one re-checks and ends
+                outbox.waiter = (waiterId, continuation)
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func wakeWaiter(id: Int) {
+        guard outbox.waiter?.id == id else { return }
+        wakeWaiter()
+    }
+
+    /// Answers one Long Polling GET.
+    /// - Returns: the body to send with 200 (empty on the first poll and on timeout), or nil for 204.
+    func poll(request: TransportRequest, timeout: Duration) async -> PollAnswer {
+        if case .closed(let reason) = phase, transportKind == .longPolling {
+            if reason == .dropped || longPollEndDelivered { return .notFound }
+            if !outbox.frames.isEmpty { return .messages(takeFrames().flatMap(\.bytes)) }
+            longPollEndDelivered = true
+            return .noContent
+        }
+        let first: Bool
+        if case .idle = phase { first = true } else { first = false }
+        let result = attach(.longPolling, request: request, abort: nil)
+        guard case .attached(let current) = result else { return result == .notFound ? .notFound : .conflict(result) }
+        defer { detach(session: current) }
+        if first { return .messages([]) }
+        switch await nextFrames(session: current, timeout: timeout) {
+        case .frames(let frames):
+            var body: [UInt8] = []
+            for frame in frames { body.append(contentsOf: frame.bytes) }
+            return .messages(body)
+        case .timedOut:
+            return .messages([])
+        case .ended:
+            if isClosed { longPollEndDelivered = true }
+            return .noContent
+        }
+    }
+}
+
+/// The answer to a Long Polling GET.
+enum PollAnswer: Sendable {
+    /// 200 with this body (possibly empty).
+    case messages([UInt8])
+    /// 204: the connection is over.
+    case noContent
+    /// 404: no such connection.
+    case notFound
+    /// Another status: 409 or 400.
+    case conflict(AttachResult)
+}
+
+extension ServerConnection {
+    /// The transport of the connection's first request; nil before one arrived.
+    func currentTransport() -> TransportKind? { transportKind }
+}

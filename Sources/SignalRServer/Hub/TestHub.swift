@@ -1,0 +1,180 @@
+import Foundation
+import SignalRProtocol
+
+/// The hub the client tests talk to (served at `/hubs/test` by ``SignalRTestServer``).
+///
+/// Methods (names match case-insensitively):
+/// - `Echo(string) -> string`, `Add(int, int) -> int`, `Void()` and `Nothing()` (result `null`),
+///   `GetPerson() -> {"name":"Ana","age":42}`, `EchoPerson(person) -> person`,
+///   `Optional(string?) -> string?`, `EchoValue(any JSON) -> same`, `EchoDate(date) -> date`,
+///   `EchoBytes(bytes) -> bytes`, `Delay(ms) -> ms` (sleeps).
+/// - `SendMessage(user, message)`: `ReceiveMessage(user, message)` to all.
+///   `SendToOthers(user, message)`: `ReceiveMessage` to all but the caller.
+///   `SendToCaller(method, value)`: `method(value)` to the caller.
+/// - `JoinGroup(group)`, `LeaveGroup(group)`, `SendToGroup(group, message)`:
+///   `ReceiveGroupMessage(group, message)` to the group's members.
+/// - `Throw(message)`: a hub error the client sees as
+///   `An unexpected error occurred invoking 'Throw' on the server. HubException: <message>`;
+///   `ThrowUnexpected()`: any other error (`An unexpected error occurred invoking 'ThrowUnexpected' on the server.`).
+/// - Streams: `Counter(count, delayMs)` yields 0..<count; `Ticks(delayMs)` yields 0, 1, … until
+///   cancelled; `StreamEcho(stream of string)` echoes an upload stream; `FailingStream(count)`
+///   fails after `count` items. `CancelledStreams() -> int` counts streams that saw cancellation.
+/// - `UploadSum(stream of int) -> int`, `UploadCollect(stream of string) -> [string]`.
+/// - `GetClientResult(method) -> any`: asks the caller's `method` for a result and returns it.
+/// - `GetHeader(name) -> string?`, `GetQuery(name) -> string?`, `GetAccessToken() -> string?`,
+///   `GetTransport() -> string`, `GetConnectionId() -> string`, `GetProtocol() -> string`.
+/// - `Abort()`: drops the caller without a Close message; `CloseWithReconnect()`: Close with
+///   `allowReconnect: true`; `CloseWithError(message)`: Close with that error.
+public enum TestHub {
+    /// A person, as `GetPerson` returns it.
+    public struct Person: Codable, Sendable, Equatable {
+        /// The name.
+        public var name: String
+        /// The age in years.
+        public var age: Int
+
+        /// Creates a person.
+        public init(name: String, age: Int) {
+            self.name = name
+            self.age = age
+        }
+    }
+
+    /// Builds the test hub.
+    public static func make() -> Hub {
+        let stats = TestHubStats()
+        var hub = Hub()
+        hub.on("Echo") { (text: String) in text }
+        hub.on("Add") { (a: Int, b: Int) in a + b }
+        hub.on("Void") { () in }
+        hub.on("Nothing") { () in }
+        hub.on("GetPerson") { () in Person(name: "Ana", age: 42) }
+        hub.on("EchoPerson") { (person: Person) in person }
+        hub.on("Optional") { (value: String?) in value }
+        hub.on("EchoValue") { (value: JSONValue) in value }
+        hub.on("EchoDate") { (date: Date) in date }
+        hub.on("EchoBytes") { (bytes: Data) in bytes }
+        hub.on("Delay") { (milliseconds: Int) -> Int in
+            try await Task.sleep(for: .milliseconds(milliseconds))
+            return milliseconds
+        }
+        addMessaging(to: &hub)
+        addStreams(to: &hub, stats: stats)
+        addConnectionQueries(to: &hub)
+        return hub
+    }
+
+    private static func addMessaging(to hub: inout Hub) {
+        hub.on("SendMessage") { (context: HubContext, user: String, message: String) in
+            try await context.clients.all.send("ReceiveMessage", user, message)
+        }
+        hub.on("SendToOthers") { (context: HubContext, user: String, message: String) in
+            try await context.clients.others.send("ReceiveMessage", user, message)
+        }
+        hub.on("SendToCaller") { (context: HubContext, method: String, value: JSONValue) in
+            try await context.clients.caller.send(method, value)
+        }
+        hub.on("JoinGroup") { (context: HubContext, group: String) in
+            await context.groups.add(context.connectionId, to: group)
+        }
+        hub.on("LeaveGroup") { (context: HubContext, group: String) in
+            await context.groups.remove(context.connectionId, from: group)
+        }
+        hub.on("SendToGroup") { (context: HubContext, group: String, message: String) in
+            try await context.clients.group(group).send("ReceiveGroupMessage", group, message)
+        }
+        hub.on("Throw") { (message: String) -> String in throw HubError(message) }
+        hub.on("ThrowUnexpected") { () -> String in throw TestHubFailure() }
+        hub.on("GetClientResult") { (context: HubContext, method: String) in
+            try await context.clients.caller.invoke(method, returning: JSONValue.self)
+        }
+    }
+
+    private static func addStreams(to hub: inout Hub, stats: TestHubStats) {
+        hub.stream("Counter") { (count: Int, delayMs: Int) in
+            CountingSequence(count: count, delay: .milliseconds(delayMs), stats: stats)
+        }
+        hub.stream("Ticks") { (delayMs: Int) in
+            CountingSequence(count: .max, delay: .milliseconds(delayMs), stats: stats)
+        }
+        hub.stream("FailingStream") { (count: Int) in
+            CountingSequence(count: count, delay: .zero, stats: stats, failAtEnd: true)
+        }
+        hub.on("CancelledStreams") { () in await stats.cancelled }
+        hub.stream("StreamEcho") { (input: HubStream<String>) in input }
+        hub.on("UploadSum") { (input: HubStream<Int>) -> Int in
+            var sum = 0
+            for try await value in input { sum += value }
+            return sum
+        }
+        hub.on("UploadCollect") { (input: HubStream<String>) -> [String] in
+            var items: [String] = []
+            for try await value in input { items.append(value) }
+            return items
+        }
+    }
+
+    private static func addConnectionQueries(to hub: inout Hub) {
+        hub.on("GetHeader") { (context: HubContext, name: String) in context.info.header(name) }
+        hub.on("GetQuery") { (context: HubContext, name: String) in context.info.query[name] }
+        hub.on("GetAccessToken") { (context: HubContext) in context.info.accessToken }
+        hub.on("GetTransport") { (context: HubContext) in context.info.transport.rawValue }
+        hub.on("GetConnectionId") { (context: HubContext) in context.connectionId }
+        hub.on("GetProtocol") { (context: HubContext) in context.info.protocolName }
+        hub.on("Abort") { (context: HubContext) in await context.abort() }
+        hub.on("CloseWithReconnect") { (context: HubContext) in
+            await context.close(error: nil, allowReconnect: true)
+        }
+        hub.on("CloseWithError") { (context: HubContext, message: String) in
+            await context.close(error: message, allowReconnect: false)
+        }
+    }
+}
+
+/// The error `ThrowUnexpected` throws; its text never reaches clients (detailed errors off).
+struct TestHubFailure: Error, CustomStringConvertible {
+    var description: String { "Something went wrong inside the hub." }
+}
+
+/// Counts what the test hub's streams observed.
+actor TestHubStats {
+    private(set) var cancelled = 0
+
+    func streamCancelled() { cancelled += 1 }
+}
+
+/// 0, 1, 2, … with a delay before each item after the first; counts cancellation.
+struct CountingSequence: AsyncSequence, Sendable {
+    let count: Int
+    let delay: Duration
+    let stats: TestHubStats
+    var failAtEnd = false
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let sequence: CountingSequence
+        var next = 0
+
+        mutating func next() async throws -> Int? {
+            if Task.isCancelled {
+                await sequence.stats.streamCancelled()
+                throw CancellationError()
+            }
+            guard next < sequence.count else {
+                if sequence.failAtEnd { throw HubError("The stream failed after \(sequence.count) items.") }
+                return nil
+            }
+            if next > 0, sequence.delay > .zero {
+                do {
+                    try await Task.sleep(for: sequence.delay)
+                } catch {
+                    await sequence.stats.streamCancelled()
+                    throw error
+                }
+            }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(sequence: self) }
+}

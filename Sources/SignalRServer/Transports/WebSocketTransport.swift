@@ -1,0 +1,96 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import HummingbirdCore
+import NIOCore
+
+/// The WebSockets transport: one WebSocket per connection (or per resume with stateful reconnect).
+enum WebSocketTransport {
+    /// Decides whether a WebSocket request at `head` may upgrade, and to which connection.
+    /// A request without `id` creates a connection on the fly (clients that skip negotiate).
+    /// - Returns: the connection and what its hub methods see of the request, or nil to refuse (400).
+    static func connection(
+        for head: HTTPRequest, endpoints: [String: HubEndpoint]
+    ) async -> (ServerConnection, TransportRequest, HubEndpoint)? {
+        let uri = URI(head.path ?? "/")
+        guard let endpoint = endpoints[normalizedPath(uri.path)] else { return nil }
+        let disabled = await endpoint.faults.disabledTransports
+        guard endpoint.configuration.transports.contains(.webSockets), !disabled.contains(.webSockets) else { return nil }
+        await endpoint.counters.update { $0.transportRequests[.webSockets, default: 0] += 1 }
+        let request = HTTPHelpers.transportRequest(headers: head.headerFields, uri: uri)
+        if let token = request.query["id"], !token.isEmpty {
+            guard let connection = await endpoint.registry.connection(token: token) else { return nil }
+            return (connection, request, endpoint)
+        }
+        guard let connection = await endpoint.createConnection(negotiateVersion: 0, statefulReconnect: false) else {
+            return nil
+        }
+        return (connection, request, endpoint)
+    }
+
+    /// Carries the connection over an upgraded WebSocket until either side ends it.
+    static func run(
+        connection: ServerConnection, request: TransportRequest, endpoint: HubEndpoint,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
+    ) async {
+        let abort: @Sendable () -> Void = { channel.close(promise: nil) }
+        guard case .attached(let session) = await connection.attach(.webSockets, request: request, abort: abort) else {
+            return
+        }
+        let maximumSize = endpoint.configuration.maximumReceiveMessageSize
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await writeFrames(connection: connection, session: session, outbound: outbound, channel: channel)
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: maximumSize) {
+                        switch message {
+                        case .text(let text): await connection.receive(Array(text.utf8))
+                        case .binary(let buffer): await connection.receive(Array(buffer.readableBytesView))
+                        }
+                    }
+                } catch {
+                    endpoint.logger.trace("WebSocket read ended", metadata: ["signalr.error": "\(error)"])
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        await connection.detach(session: session)
+    }
+
+    private static func writeFrames(
+        connection: ServerConnection, session: Int, outbound: WebSocketOutboundWriter, channel: any Channel
+    ) async {
+        while true {
+            switch await connection.nextFrames(session: session, timeout: nil) {
+            case .frames(let frames):
+                do {
+                    for frame in frames {
+                        if frame.isBinary {
+                            try await outbound.write(.binary(ByteBuffer(bytes: frame.bytes)))
+                        } else {
+                            try await outbound.write(.text(String(decoding: frame.bytes, as: UTF8.self)))
+                        }
+                    }
+                } catch {
+                    return
+                }
+            case .timedOut:
+                continue
+            case .ended(let abrupt):
+                if abrupt { channel.close(promise: nil) }
+                return
+            }
+        }
+    }
+
+    /// `/hubs/test/` and `/hubs/test` name the same hub.
+    static func normalizedPath(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import SignalRClient
+import SignalRProtocol
+
+/// `signalr listen URL METHOD…`: prints each call from the hub as one line of JSON.
+struct ListenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "listen",
+        abstract: "Print each call of the given client methods as one line of JSON until interrupted.",
+        discussion: #"Each line is {"method":"ReceiveMessage","arguments":["ana","hi"]}."#
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Client method names to listen for.") var methods: [String]
+
+    func validate() throws {
+        if methods.isEmpty { throw ValidationError("Name at least one method to listen for.") }
+    }
+
+    func run() async throws {
+        let hub = try connection.makeConnection()
+        for method in methods {
+            await hub.on(method, jsonArguments: { arguments in
+                let line = JSONValue.object(["method": .string(method), "arguments": .array(arguments)])
+                printLine(line.jsonString)
+            })
+        }
+        let closed = AsyncStream<SignalRError?>.makeStream()
+        await hub.onClose { error in closed.continuation.yield(error) }
+        try await hub.start()
+        printError("listening on \(connection.url) (connection \(await hub.connectionId ?? "-")); Ctrl-C to stop")
+        try await withInterrupt {
+            for await error in closed.stream {
+                if let error { printError("connection closed: \(error)") }
+                throw ExitCode(error == nil ? 0 : 1)
+            }
+        } onInterrupt: {
+            try? await hub.stop()
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import SignalRProtocol
+@testable import SignalRClient
+
+/// Reads an `AsyncStream` one element at a time from sequential test code.
+actor StreamReader<Element: Sendable> {
+    private var iterator: AsyncStream<Element>.Iterator
+
+    init(_ stream: AsyncStream<Element>) { iterator = stream.makeAsyncIterator() }
+
+    func next() async -> Element? {
+        // AsyncStream's iterator is a reference to the stream's storage: a copy reads the same elements.
+        var copy = iterator
+        let element = await copy.next(isolation: self)
+        iterator = copy
+        return element
+    }
+}
+
+/// An in-memory transport connection: tests play the server.
+final class FakeTransportConnection: TransportConnection {
+    let frames: AsyncThrowingStream<[UInt8], any Error>
+    private let framesContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    private let sentContinuation: AsyncStream<[UInt8]>.Continuation
+    /// What the client sent, payload by payload.
+    let sent: StreamReader<[UInt8]>
+    private let state = Locked((closed: false, closeCount: 0))
+    let hasInherentKeepAlive: Bool
+
+    init(hasInherentKeepAlive: Bool = false) {
+        (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+        let (sentStream, sentContinuation) = AsyncStream.makeStream(of: [UInt8].self)
+        self.sentContinuation = sentContinuation
+        self.sent = StreamReader(sentStream)
+        self.hasInherentKeepAlive = hasInherentKeepAlive
+    }
+
+    func send(_ data: [UInt8]) async throws {
+        if state.withLock({ $0.closed }) { throw SignalRError(.transportFailed, "The fake transport is closed.") }
+        sentContinuation.yield(data)
+    }
+
+    func close() async {
+        state.withLock {
+            $0.closed = true
+            $0.closeCount += 1
+        }
+        framesContinuation.finish()
+        sentContinuation.finish()
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    // MARK: Server side
+
+    /// Delivers bytes to the client.
+    func receive(_ bytes: [UInt8]) { framesContinuation.yield(bytes) }
+
+    /// Delivers text to the client.
+    func receive(_ text: String) { receive(Array(text.utf8)) }
+
+    /// The server drops the connection with `error` (nil: clean close).
+    func serverClose(error: (any Error)? = nil) {
+        state.withLock { $0.closed = true }
+        framesContinuation.finish(throwing: error)
+        sentContinuation.finish()
+    }
+}
+
+/// Hands out prepared transports (or failures) to `HubConnection.start()`.
+final class FakeConnectionFactory: ConnectionFactory {
+    private let queue: Locked<[Result<FakeTransportConnection, SignalRError>]>
+    let connectionId: String?
+    /// How many times start asked for a connection.
+    let attempts = Locked(0)
+    /// Waited on before answering (to test stop during negotiation).
+    let gate: Locked<CheckedContinuation<Void, Never>?> = Locked(nil)
+    let holdConnect: Bool
+
+    init(_ results: [Result<FakeTransportConnection, SignalRError>], connectionId: String? = "conn-1", holdConnect: Bool = false) {
+        self.queue = Locked(results)
+        self.connectionId = connectionId
+        self.holdConnect = holdConnect
+    }
+
+    func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
+        attempts.withLock { $0 += 1 }
+        if holdConnect {
+            await withCheckedContinuation { continuation in gate.withLock { $0 = continuation } }
+        }
+        let next = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        switch next {
+        case .success(let transport)?:
+            return EstablishedConnection(transport: transport, connectionId: connectionId, transportName: "Fake")
+        case .failure(let error)?:
+            throw error
+        case nil:
+            throw SignalRError(.transportFailed, "No fake transport left.")
+        }
+    }
+
+    /// Lets a held connect go on.
+    func release() async throws {
+        while true {
+            if let continuation = gate.withLock({ $0.take() }) {
+                continuation.resume()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Runs the independent Python peers (PyPI packages in the git-ignored `.venv`).
+///
+/// The venv is created on first use by `Tests/PythonPeers/install.sh`; with `CI=true` a
+/// peer that cannot run fails the test instead of skipping it.
+public enum PythonPeer {
+    /// The repository root (two levels above this file's folder).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `.venv/bin/python` under the repository root.
+    public static var python: URL { repositoryRoot.appendingPathComponent(".venv/bin/python") }
+
+    /// A script in Tests/PythonPeers.
+    public static func script(_ name: String) -> URL {
+        repositoryRoot.appendingPathComponent("Tests/PythonPeers/\(name)")
+    }
+
+    /// True when running under CI (peer tests must then never skip).
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    private static let installResult = NIOLockedValueBox<Bool?>(nil)
+
+    /// Installs the venv once per process; returns whether the peers are available.
+    public static func ensureInstalled() -> Bool {
+        installResult.withLockedValue { result in
+            if let result { return result }
+            let ok = runInstallScript()
+            result = ok
+            return ok
+        }
+    }
+
+    private static func runInstallScript() -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/PythonPeers/install.sh").path]
+        process.standardOutput = FileHandle.nullDevice
+        let ok: Bool
+        do {
+            try process.run()
+            process.waitUntilExit()
+            ok = process.terminationStatus == 0
+        } catch {
+            ok = false
+        }
+        return ok
+    }
+}
+
+/// A Python process started for a test; killed on ``stop()``.
+public final class PeerProcess: Sendable {
+    private let process: Process
+    private let stdinPipe: Pipe
+    /// Lines the process printed on standard output.
+    public let lines: AsyncStream<String>
+
+    /// Starts `python script arguments…` in the repository root.
+    /// - Throws: when it cannot start.
+    public init(script: String, arguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = PythonPeer.python
+        process.arguments = [PythonPeer.script(script).path] + arguments
+        process.currentDirectoryURL = PythonPeer.repositoryRoot
+        let stdout = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardInput = stdin
+        let (lines, continuation) = AsyncStream<String>.makeStream()
+        let buffer = LineBuffer()
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+                return
+            }
+            for line in buffer.append(data) { continuation.yield(line) }
+        }
+        try process.run()
+        self.process = process
+        self.stdinPipe = stdin
+        self.lines = lines
+    }
+
+    /// Waits for the first line starting with `prefix` and returns the rest of it.
+    /// - Throws: ``TimeoutError`` or when the process ended first.
+    public func waitForLine(prefix: String, within limit: Duration = .seconds(20)) async throws -> String {
+        let lines = self.lines
+        return try await withTimeout(limit, "a line starting with '\(prefix)'") {
+            for await line in lines where line.hasPrefix(prefix) {
+                return String(line.dropFirst(prefix.count))
+            }
+            throw PeerError.exited
+        }
+    }
+
+    /// Ends the process: closes its standard input, then terminates it.
+    public func stop() {
+        try? stdinPipe.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    public enum PeerError: Error { case exited }
+}
+
+/// Splits output into lines across reads.
+private final class LineBuffer: @unchecked Sendable {
+    // Safety: only the single readabilityHandler of one pipe calls append, serially.
+    private var pending = Data()
+
+    func append(_ data: Data) -> [String] {
+        pending.append(data)
+        var lines: [String] = []
+        while let newline = pending.firstIndex(of: 0x0A) {
+            lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+            pending.removeSubrange(pending.startIndex...newline)
+        }
+        return lines
+    }
+}
