@@ -72,6 +72,18 @@ struct BuilderTests {
 
 @Suite("Connection timers")
 struct ConnectionTimersTests {
+    @Test func shortKeepAliveWakesTheTimerBeforeTheHandshakeDeadline() {
+        var timers = ConnectionTimers(
+            keepAliveInterval: .milliseconds(100), serverTimeout: .milliseconds(400), handshakeTimeout: .seconds(15),
+            enabled: true, now: .zero)
+        #expect(timers.tick(now: .zero) == .sleep(until: .milliseconds(100)))
+        timers.handshakeCompleted(now: .milliseconds(10))
+        timers.sent(now: .milliseconds(10))
+        #expect(timers.tick(now: .milliseconds(100)) == .sleep(until: .milliseconds(110)))
+        #expect(timers.tick(now: .milliseconds(110)) == .sendPing(thenSleepUntil: .milliseconds(210)))
+        #expect(timers.tick(now: .milliseconds(410)) == .serverTimedOut)
+    }
+
     @Test func handshakeDeadlineThenKeepAliveAndServerTimeout() {
         var timers = ConnectionTimers(keepAliveInterval: .seconds(15), serverTimeout: .seconds(30), handshakeTimeout: .seconds(15), enabled: true, now: .zero)
         #expect(timers.tick(now: .seconds(1)) == .sleep(until: .seconds(15)))

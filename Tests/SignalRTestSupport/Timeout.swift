@@ -4,6 +4,13 @@ public struct TimeoutError: Error, CustomStringConvertible {
     public let what: String
     /// The bound.
     public let limit: Duration
+
+    /// Creates the error.
+    public init(what: String, limit: Duration) {
+        self.what = what
+        self.limit = limit
+    }
+
     public var description: String { "Timed out after \(limit) waiting for \(what)." }
 }
 

@@ -19,7 +19,7 @@ protocol HTTPRequester: Sendable {
     func post(url: String, headers: [String: String], timeout: Duration) async throws -> HTTPResult
 }
 
-/// ``HTTPRequester`` on AsyncHTTPClient's shared `HTTPClient` (nothing to shut down, so
+/// ``HTTPRequester`` on the module's ``SharedHTTPClient`` (nothing to shut down, so
 /// nothing outlives the connection: each response body is read in full before returning).
 struct AsyncHTTPClientRequester: HTTPRequester {
     /// The largest response body read, in bytes.
@@ -34,7 +34,7 @@ struct AsyncHTTPClientRequester: HTTPRequester {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer())
-        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout), logger: logger)
+        let response = try await SharedHTTPClient.client.execute(request, timeout: .init(timeout), logger: logger)
         let body = try await response.body.collect(upTo: Self.maximumBodySize)
         return HTTPResult(
             statusCode: Int(response.status.code),

@@ -49,7 +49,11 @@ struct ConnectionTimers: Sendable, Equatable {
     /// What is due at `now`.
     mutating func tick(now: Duration) -> Action {
         if let handshakeDeadline {
-            return now >= handshakeDeadline ? .handshakeTimedOut : .sleep(until: handshakeDeadline)
+            if now >= handshakeDeadline { return .handshakeTimedOut }
+            // The handshake usually completes long before its deadline and nothing wakes the
+            // timer then, so wake up by the first keep-alive deadline as well (never later than
+            // the server timeout, which must exceed the keep-alive interval).
+            return .sleep(until: enabled ? min(handshakeDeadline, now + keepAliveInterval) : handshakeDeadline)
         }
         guard enabled else { return .stop }
         if now >= lastReceived + serverTimeout { return .serverTimedOut }

@@ -77,7 +77,6 @@ extension HubConnection {
             if let bytes = try? encode(.ping) { link.enqueue(bytes) }
             return .sleep(until: deadline)
         case .failHandshake(let continuation, let error, _):
-            machine.failHandshake(generation: generation, error)
             logger.error("Hub handshake timed out.")
             continuation?.resume(throwing: error)
             return .closeTransport

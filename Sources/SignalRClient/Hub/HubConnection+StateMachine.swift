@@ -224,29 +224,26 @@ struct HubConnectionStateMachine {
 
     /// Something was sent at `now`: the keep-alive restarts.
     mutating func messageSent(generation: Int, now: Duration) {
-        switch state {
-        case .connecting(var connecting) where connecting.generation == generation:
-            connecting.timers?.sent(now: now)
-            state = .connecting(connecting)
-        case .connected(var connected) where connected.link.generation == generation:
-            connected.timers.sent(now: now)
-            state = .connected(connected)
-        default:
-            break
-        }
+        _ = updateTimers(generation) { $0.sent(now: now) }
     }
-
-    // MARK: Receiving
 
     /// Data arrived at `now`. Returns whether messages of `generation` should be handled.
     mutating func dataReceived(generation: Int, now: Duration) -> Bool {
+        updateTimers(generation) { $0.received(now: now) } && startFailure(generation: generation) == nil
+    }
+
+    /// Applies `body` to the timers of connection `generation`. False: it is not the current one.
+    private mutating func updateTimers(_ generation: Int, _ body: (inout ConnectionTimers) -> Void) -> Bool {
         switch state {
         case .connecting(var connecting) where connecting.generation == generation:
-            connecting.timers?.received(now: now)
+            if var timers = connecting.timers {
+                body(&timers)
+                connecting.timers = timers
+            }
             state = .connecting(connecting)
-            return connecting.failure == nil
+            return true
         case .connected(var connected) where connected.link.generation == generation:
-            connected.timers.received(now: now)
+            body(&connected.timers)
             state = .connected(connected)
             return true
         default:
@@ -281,7 +278,11 @@ struct HubConnectionStateMachine {
             state = .connecting(connecting)
             if action == .handshakeTimedOut {
                 let error = SignalRError(.timedOut, "Handshake timed out without a response from the server.")
-                return .failHandshake(connecting.handshake, error, link)
+                let handshake = connecting.handshake
+                connecting.handshake = nil
+                connecting.failure = error
+                state = .connecting(connecting)
+                return .failHandshake(handshake, error, link)
             }
             return timerAction(action, link: link, generation: generation)
         case .connected(var connected) where connected.link.generation == generation:
@@ -303,14 +304,6 @@ struct HubConnectionStateMachine {
             guard let link = closeWithError(generation: generation, error) else { return .stop }
             return .close(link)
         }
-    }
-
-    /// Records a handshake failure decided outside the receive path (the handshake timeout).
-    mutating func failHandshake(generation: Int, _ error: SignalRError) {
-        guard case .connecting(var connecting) = state, connecting.generation == generation else { return }
-        connecting.handshake = nil
-        if connecting.failure == nil { connecting.failure = error }
-        state = .connecting(connecting)
     }
 
     // MARK: Closed

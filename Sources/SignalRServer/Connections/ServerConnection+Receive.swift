@@ -5,8 +5,19 @@ extension ServerConnection {
     /// Handles bytes the client sent (a WebSocket message or a POST body).
     /// - Returns: false when the connection is over (a POST then gets 404).
     @discardableResult
-    func receive(_ bytes: [UInt8]) async -> Bool {
+    func receive(_ received: [UInt8]) async -> Bool {
         guard !isClosed else { return false }
+        if case .idle = phase {
+            // As ASP.NET Core, the hub starts with the first transport request; keep the bytes until then.
+            inputBeforeTransport += received
+            return true
+        }
+        var bytes = received
+        if !inputBeforeTransport.isEmpty {
+            bytes = inputBeforeTransport + received
+            inputBeforeTransport = []
+        }
+        guard !bytes.isEmpty else { return true }
         lastReceiveAt = .now
         switch handshake {
         case .failed:

@@ -33,11 +33,17 @@ extension ServerConnection {
         session += 1
         phase = .attached(session: session)
         abortTransport = abort
-        outbox.frames.removeAll()
         wakeWaiter()
         if handshakeStartedAt == nil { handshakeStartedAt = .now }
         lastReceiveAt = .now
-        if resuming { resumeAfterReconnect() }
+        if resuming {
+            outbox.frames.removeAll()
+            resumeAfterReconnect()
+        }
+        if !inputBeforeTransport.isEmpty {
+            // Bytes POSTed before the first poll (signalrcore sends its handshake first).
+            jobs.spawn { await self.receive([]) }
+        }
         return .attached(session: session)
     }
 

@@ -49,6 +49,7 @@ actor ServerConnection {
     var abortTransport: (@Sendable () -> Void)?
     var firstRequest: TransportRequest?
     var longPollEndDelivered = false
+    var inputBeforeTransport: [UInt8] = []
 
     var handshake: HandshakeState = .waiting([])
     var handshakeStartedAt: ContinuousClock.Instant?

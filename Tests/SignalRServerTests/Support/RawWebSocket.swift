@@ -41,6 +41,15 @@ final class RawWebSocket: @unchecked Sendable {
         }
     }
 
+    /// The next message's bytes and whether it came in a binary frame.
+    func nextFrame() async throws -> (binary: Bool, bytes: [UInt8])? {
+        switch try await next() {
+        case .text(let text): return (false, Array(text.utf8))
+        case .binary(let buffer): return (true, Array(buffer.readableBytesView))
+        case nil: return nil
+        }
+    }
+
     /// The next message's bytes.
     func nextBytes() async throws -> [UInt8]? {
         switch try await next() {

@@ -1,0 +1,18 @@
+import AsyncHTTPClient
+
+/// The one process-wide `HTTPClient` of this module (negotiate and the HTTP transports).
+///
+/// Like `HTTPClient.shared` it is never shut down, so no connection has a client
+/// lifecycle to leak, but with two settings changed for SignalR:
+/// - no read timeout: a quiet Server-Sent Events stream or a poll the server holds for
+///   90 s must not be cut; each request brings its own timeout instead;
+/// - no retrying of failed connection attempts: a server that is not there fails `start()`
+///   at once, as it does in the official client, instead of after the request timeout (100 s).
+enum SharedHTTPClient {
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.timeout.read = nil
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+}
