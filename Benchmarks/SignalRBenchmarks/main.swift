@@ -6,7 +6,10 @@ let which = arguments.first ?? "protocol"
 switch which {
 case "protocol":
     try ProtocolBenchmark.run()
+case "client":
+    let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 5000
+    try await ClientBenchmark.run(total: total)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client\n".utf8))
     exit(2)
 }
