@@ -6,10 +6,18 @@ let which = arguments.first ?? "protocol"
 switch which {
 case "protocol":
     try ProtocolBenchmark.run()
+case "server-load":
+    let counts = arguments.dropFirst().compactMap { Int($0) }
+    try await ServerLoadBenchmark.run(counts: counts.isEmpty ? [100, 1000] : counts, seconds: 3)
+case "echo-server":
+    // The baseline server of server-load, in its own process.
+    let server = try await EchoServer.start()
+    FileHandle.standardOutput.write(Data("echo server on 127.0.0.1:\(server.port)\n".utf8))
+    while true { try await Task.sleep(for: .seconds(3600)) }
 case "client":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 5000
     try await ClientBenchmark.run(total: total)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, server-load\n".utf8))
     exit(2)
 }
