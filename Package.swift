@@ -110,6 +110,7 @@ let package = Package(
             name: "SignalRServerTests",
             dependencies: [
                 "SignalRServer",
+                "SignalRTestSupport",
                 "SignalRProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -8,7 +8,7 @@ venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import pysignalr, signalrcore, msgpack" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import pysignalr, signalrcore, aiosignalr, msgpack" 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 fi
-"$venv/bin/python" -c "import pysignalr, signalrcore, msgpack; print('python peers ready')"
+"$venv/bin/python" -c "import pysignalr, signalrcore, aiosignalr, msgpack; print('python peers ready')"

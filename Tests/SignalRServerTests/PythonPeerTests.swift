@@ -1,9 +1,10 @@
 import Foundation
 import SignalRServer
+import SignalRTestSupport
 import Testing
 
 /// Third-party Python SignalR clients (PyPI: pysignalr, signalrcore) against the Swift hub.
-/// Needs `Tests/PythonPeers/install.sh`; skipped without it unless `CI=true`.
+/// Installs them with `Tests/PythonPeers/install.sh` on first use; never skipped when `CI=true`.
 @Suite("Python peers", .serialized)
 struct PythonPeerTests {
     static let scenarios: [(script: String, arguments: [String])] = [
@@ -18,9 +19,9 @@ struct PythonPeerTests {
     @Test("third-party clients connect, invoke Add, receive ReceiveMessage and stream Counter",
           arguments: 0..<scenarios.count)
     func peer(_ index: Int) async throws {
-        guard PythonPeer.isAvailable else {
-            if PythonPeer.mustRun {
-                Issue.record("CI=true but \(PythonPeer.python.path) is missing: run Tests/PythonPeers/install.sh")
+        guard PythonPeer.ensureInstalled() else {
+            if PythonPeer.isCI {
+                Issue.record("CI=true but the Python peers could not be installed (Tests/PythonPeers/install.sh)")
             }
             return
         }

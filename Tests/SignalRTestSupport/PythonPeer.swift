@@ -50,6 +50,53 @@ public enum PythonPeer {
     }
 }
 
+extension PythonPeer {
+    /// How a script run ended.
+    public struct Outcome: Sendable {
+        /// The exit status (-1 when it was killed).
+        public var status: Int32
+        /// Standard output and standard error, interleaved.
+        public var output: String
+        /// True when it ran past its time limit and was killed.
+        public var timedOut: Bool
+    }
+
+    /// Runs `script` (in Tests/PythonPeers) with `arguments` to completion, killing it after `timeout`.
+    /// - Throws: when the interpreter cannot start.
+    public static func run(_ script: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [self.script(script).path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { finished in
+            exited.yield(finished.terminationStatus)
+            exited.finish()
+        }
+        try process.run()
+        // Read output concurrently so a full pipe never blocks the script.
+        let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+        let status: Int32? = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask {
+                for await status in exits { return status }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if status == nil, process.isRunning { process.terminate() }
+        let output = String(decoding: await reader.value, as: UTF8.self)
+        return Outcome(status: status ?? -1, output: output, timedOut: status == nil)
+    }
+}
+
 /// A Python process started for a test; killed on ``stop()``.
 public final class PeerProcess: Sendable {
     private let process: Process

@@ -3,28 +3,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SignalRServer
+import SignalRTestSupport
 import Testing
 
 /// The record separator that ends JSON hub messages.
 let rs = "\u{1e}"
-
-struct TestTimeout: Error, CustomStringConvertible {
-    var description: String { "The test took longer than its time limit." }
-}
-
-/// Runs `body`, failing with ``TestTimeout`` when it takes longer than `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration = .seconds(20), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TestTimeout() }
-        return value
-    }
-}
 
 /// Starts the test server, runs `body` with a time limit, and always stops the server.
 func withTestServer(
