@@ -10,22 +10,11 @@ struct InvokeCommand: AsyncParsableCommand {
         discussion: "Each argument is one JSON value: 5, true, '\"text\"', '{\"name\":\"ana\"}'. A hub error prints the server's message on standard error and exits with status 1."
     )
 
-    @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "The hub method.") var method: String
-    @Argument(help: "The arguments, each one JSON value.") var arguments: [String] = []
+    @OptionGroup var call: CallArguments
 
     func run() async throws {
-        let values = try parseJSONArguments(arguments)
-        let hub = try connection.makeConnection()
-        try await hub.start()
-        do {
-            let result = try await hub.invoke(method, arguments: values)
-            print(result.jsonString)
-            try await hub.stop()
-        } catch {
-            try? await hub.stop()
-            printError("\(error)")
-            throw ExitCode(1)
+        try await call.run { hub, method, values in
+            printLine(try await hub.invoke(method, arguments: values).jsonString)
         }
     }
 }
@@ -37,16 +26,26 @@ struct SendCommand: AsyncParsableCommand {
         abstract: "Call a hub method without waiting for a result (the client's send)."
     )
 
+    @OptionGroup var call: CallArguments
+
+    func run() async throws {
+        try await call.run { hub, method, values in try await hub.send(method, arguments: values) }
+    }
+}
+
+/// The connection, method and JSON arguments of `invoke`, `send` and `stream`.
+struct CallArguments: ParsableArguments {
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "The hub method.") var method: String
     @Argument(help: "The arguments, each one JSON value.") var arguments: [String] = []
 
-    func run() async throws {
+    /// Connects, runs `body`, stops; any failure goes to standard error with exit status 1.
+    func run(_ body: (HubConnection, String, [JSONValue]) async throws -> Void) async throws {
         let values = try parseJSONArguments(arguments)
         let hub = try connection.makeConnection()
-        try await hub.start()
         do {
-            try await hub.send(method, arguments: values)
+            try await hub.start()
+            try await body(hub, method, values)
             try await hub.stop()
         } catch {
             try? await hub.stop()
