@@ -88,14 +88,15 @@ import Testing
 
     @Test func keepAliveHoldsAnIdleConnectionOpenBeyondTheServersTimeout() async throws {
         var configuration = HubServerConfiguration()
-        configuration.clientTimeoutInterval = .milliseconds(500)
+        configuration.clientTimeoutInterval = .seconds(1)
         try await withServer(configuration: configuration) { server in
             let connection = try await connect(await server.testHubURL) { builder in
                 builder.withKeepAliveInterval(.milliseconds(100)).withServerTimeout(.seconds(5))
             }
-            // The hub answers after 1.5 s; meanwhile only keep-alive pings leave the client.
-            let waited: Int = try await connection.invoke("Delay", 1500)
-            #expect(waited == 1500)
+            // The hub answers after 2.5 s; meanwhile only keep-alive pings leave the client
+            // (every 100 ms, so even a loaded machine stays far inside the 1 s client timeout).
+            let waited: Int = try await connection.invoke("Delay", 2500)
+            #expect(waited == 2500)
             #expect(await connection.state == .connected)
             try await connection.stop()
         }
