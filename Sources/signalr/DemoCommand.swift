@@ -16,8 +16,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let server = try await SignalRTestServer.start(host: "127.0.0.1", port: 0)
         do {
-            try await runDemo(chatURL: await server.url(for: SignalRTestServer.chatHubPath),
-                              testURL: await server.url(for: SignalRTestServer.testHubPath))
+            let testURL = await server.url(for: SignalRTestServer.testHubPath)
+            try await runDemo(chatURL: await server.url(for: SignalRTestServer.chatHubPath), testURL: testURL)
+            try await runTransports(testURL: testURL)
+            print("== Done")
         } catch {
             await server.stop()
             throw error
@@ -25,10 +27,12 @@ struct DemoCommand: AsyncParsableCommand {
         await server.stop()
     }
 
-    private func makeConnection(_ url: String) throws -> HubConnection {
-        let protocolValue: any HubProtocol =
-            hubProtocol == .json ? JSONHubProtocol() : MessagePackHubProtocol()
-        return try HubConnectionBuilder().withUrl(url).withHubProtocol(protocolValue).build()
+    var protocolValue: any HubProtocol {
+        hubProtocol == .json ? JSONHubProtocol() : MessagePackHubProtocol()
+    }
+
+    func makeConnection(_ url: String) throws -> HubConnection {
+        try HubConnectionBuilder().withUrl(url).withHubProtocol(protocolValue).build()
     }
 
     private func runDemo(chatURL: String, testURL: String) async throws {
@@ -81,6 +85,5 @@ struct DemoCommand: AsyncParsableCommand {
             try await connection.stop()
             for await text in closed.stream { print("stop(): \(text), state \(await connection.state)") }
         }
-        print("== Done")
     }
 }

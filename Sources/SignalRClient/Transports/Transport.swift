@@ -59,12 +59,14 @@ public protocol TransportFactory: Sendable {
     func makeTransport(for type: HttpTransportType, logger: Logger) -> (any Transport)?
 }
 
-/// The transports that ship with this package: WebSockets for now; Server-Sent Events and
-/// Long Polling answer nil ("not supported in your environment") until they are added.
+/// The transports that ship with this package: WebSockets on swift-websocket's `WebSocketClient`,
+/// Server-Sent Events and Long Polling on AsyncHTTPClient.
 struct DefaultTransportFactory: TransportFactory {
     func makeTransport(for type: HttpTransportType, logger: Logger) -> (any Transport)? {
         switch type {
         case .webSockets: return WebSocketTransport(logger: logger)
+        case .serverSentEvents: return ServerSentEventsTransport(logger: logger)
+        case .longPolling: return LongPollingTransport(logger: logger)
         default: return nil
         }
     }

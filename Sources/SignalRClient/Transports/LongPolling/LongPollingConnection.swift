@@ -33,6 +33,9 @@ struct LongPollingConnection: TransportConnection {
         try await sendQueue.send(data)
     }
 
+    /// Stops polling (cancels the poll in flight), fails queued sends, sends `DELETE {url}` and
+    /// waits until the connection's task ended; ``frames`` then ends without error. Calling it
+    /// again only waits.
     func close() async {
         closeRequest.finish()
         await runTask.value
@@ -166,27 +169,5 @@ struct LongPollingLoop: Sendable {
         } catch {
             logger.debug("(LongPolling transport) DELETE request failed.", metadata: ["signalr.error": "\(error)"])
         }
-    }
-}
-
-/// A payload for trace logs: its UTF-8 text (or hex for binary) capped at 256 characters.
-struct PayloadPreview: CustomStringConvertible, Sendable {
-    static let limit = 256
-    let bytes: ArraySlice<UInt8>
-    let truncated: Bool
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes.prefix(Self.limit)
-        self.truncated = bytes.count > Self.limit
-    }
-
-    var description: String {
-        let text: String
-        if let decoded = String(validating: bytes, as: UTF8.self) {
-            text = String(decoded.debugDescription.dropFirst().dropLast())
-        } else {
-            text = bytes.map { String($0, radix: 16) }.joined(separator: " ")
-        }
-        return truncated ? text + "…" : text
     }
 }

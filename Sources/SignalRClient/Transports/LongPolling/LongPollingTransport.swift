@@ -70,7 +70,8 @@ public struct LongPollingTransport: Transport {
     /// - Returns: the open connection.
     /// - Throws: ``SignalRError`` with code ``SignalRError/Code/transportFailed``: for a first poll
     ///   that does not answer 200 (``SignalRError/statusCode`` holds the status, the message is
-    ///   `"<reason>: Status code '<code>'"`), or when the request fails or times out.
+    ///   `"<reason>: Status code '<code>'"`), or when the request fails or times out;
+    ///   `CancellationError` when the calling task is cancelled.
     public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
         let session = LongPollingSession(
             url: request.url, transferFormat: request.transferFormat, headers: request.headers,
@@ -82,6 +83,7 @@ public struct LongPollingTransport: Transport {
         do {
             first = try await client.execute(session.pollRequest())
         } catch {
+            if Task.isCancelled { throw CancellationError() }
             throw Self.requestError(error)
         }
         guard first.head.status == 200 else {

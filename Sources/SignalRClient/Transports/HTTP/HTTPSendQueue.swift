@@ -44,6 +44,9 @@ final class HTTPSendQueue: Sendable {
 
     private let state = Locked(State())
 
+    /// How many payloads wait for the next batch (tests use it to know a send was queued).
+    var queuedCount: Int { state.withLock { $0.queued.count } }
+
     /// Queues `bytes` and waits until the `POST` carrying them was accepted.
     ///
     /// Cancelling the caller while the payload is still queued removes it (it is not sent) and

@@ -66,24 +66,15 @@ struct HTTPTransportTimeout: Error, Sendable, Equatable {}
 
 /// ``HTTPTransportClient`` on AsyncHTTPClient.
 ///
-/// Uses one process-wide `HTTPClient` like `HTTPClient.shared` (never shut down, so no client
-/// lifecycle to leak), but without an idle read timeout: `HTTPClient.shared` drops a read after
-/// 90 s of silence, which would cut a quiet Server-Sent Events stream and race with a server that
-/// holds a poll for 90 s (ASP.NET Core's default). Timeouts are applied per request instead.
+/// Uses the module's ``SharedHTTPClient`` (never shut down, no read timeout: a quiet Server-Sent
+/// Events stream or a poll held for 90 s must not be cut). Timeouts are applied per request instead.
 struct AsyncHTTPTransportClient: HTTPTransportClient {
     /// The largest response body read in full (Long Polling), in bytes.
     static let maximumBodySize = 1 << 26
 
-    /// The shared client of the HTTP transports: `HTTPClient.shared`'s settings without the read timeout.
-    static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration.singletonConfiguration
-        configuration.timeout.read = nil
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
-
     let client: HTTPClient
 
-    init(client: HTTPClient = Self.sharedClient) {
+    init(client: HTTPClient = SharedHTTPClient.client) {
         self.client = client
     }
 
@@ -96,7 +87,7 @@ struct AsyncHTTPTransportClient: HTTPTransportClient {
             return HTTPTransportResponse(head: Self.head(response), body: Array(body.readableBytesView))
         }
         guard let timeout = request.timeout else { return try await operation() }
-        return try await withTimeout(timeout, operation)
+        return try await withHTTPTimeout(timeout, operation)
     }
 
     func stream(
@@ -142,7 +133,7 @@ struct AsyncHTTPTransportClient: HTTPTransportClient {
 
 /// Runs `operation`, throwing ``HTTPTransportTimeout`` when it takes longer than `timeout`
 /// (then the operation is cancelled and awaited before this returns).
-func withTimeout<Result: Sendable>(
+func withHTTPTimeout<Result: Sendable>(
     _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
     try await withThrowingTaskGroup(of: Result?.self) { group in

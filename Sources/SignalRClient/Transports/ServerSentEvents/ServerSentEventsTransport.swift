@@ -1,0 +1,260 @@
+import Logging
+import NIOHTTP1
+import SignalRProtocol
+
+/// The Server-Sent Events transport (the official client's `ServerSentEventsTransport`).
+///
+/// Receiving: one `GET {url}` with `Accept: text/event-stream`, whose body is read as it arrives
+/// by a ``ServerSentEventsParser``; each event's data (its `data` lines joined with LF) is one frame.
+/// The response body ending ends ``TransportConnection/frames`` without error (ASP.NET Core ends the
+/// stream when the connection is over); a failed stream ends it with the error.
+///
+/// Sending: `POST {url}` with the payload as body (`Content-Type: text/plain;charset=UTF-8`), one at
+/// a time and in order; payloads sent while a `POST` is in flight go together in the next one (as
+/// the official client's send queue does).
+///
+/// Closing cancels the `GET` and nothing else (no `DELETE`), like the official client; the server
+/// ends the connection when its stream goes away.
+///
+/// Text transfer format only (the protocol carries text): ``connect(_:)`` refuses the binary
+/// format, so MessagePack cannot use it. ``TransportConnection/hasInherentKeepAlive`` is false.
+/// Every request carries ``TransportRequest/headers``.
+///
+/// ```swift
+/// let transport = ServerSentEventsTransport(logger: logger)
+/// let connection = try await transport.connect(
+///     TransportRequest(url: "https://host/hub?id=\(token)", transferFormat: .text, headers: [:]))
+/// ```
+public struct ServerSentEventsTransport: Transport {
+    /// The default ``requestTimeout`` of a send: 100 s, the official client's HTTP timeout.
+    public static let defaultRequestTimeout: Duration = .seconds(100)
+
+    /// How long a `POST` (send) may take. The event stream itself has no timeout: the hub
+    /// connection's server timeout notices a silent server.
+    public var requestTimeout: Duration
+
+    let logger: Logger
+    let client: any HTTPTransportClient
+
+    /// Creates the transport.
+    /// - Parameters:
+    ///   - requestTimeout: the timeout of each send (default 100 s).
+    ///   - logger: where the transport logs (payloads only at trace; header values never).
+    public init(requestTimeout: Duration = Self.defaultRequestTimeout, logger: Logger) {
+        self.init(requestTimeout: requestTimeout, logger: logger, client: AsyncHTTPTransportClient())
+    }
+
+    init(requestTimeout: Duration, logger: Logger, client: any HTTPTransportClient) {
+        self.requestTimeout = requestTimeout
+        self.logger = logger
+        self.client = client
+    }
+
+    /// Opens the event stream; returns once the server answered it with 2xx and `text/event-stream`.
+    /// - Parameter request: the connection URL (with `id=…`), the transfer format and the headers.
+    /// - Returns: the open connection.
+    /// - Throws: ``SignalRError`` with code ``SignalRError/Code/transportFailed``: "The Server-Sent
+    ///   Events transport only supports the 'Text' transfer format." for `.binary`; `"<reason>: Status
+    ///   code '<code>'"` (with ``SignalRError/statusCode``) for a non-2xx answer; or when the request
+    ///   fails or the answer is not an event stream.
+    public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
+        guard request.transferFormat == .text else { throw Self.textOnly }
+        logger.trace("(SSE transport) Connecting.")
+        let session = ServerSentEventsSession(
+            url: request.url, headers: request.headers, requestTimeout: requestTimeout, client: client, logger: logger
+        )
+        let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: Void.self)
+        let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+        let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
+        let sendQueue = HTTPSendQueue()
+        let runTask = Task {
+            await session.run(
+                opened: openedContinuation, frames: framesContinuation, sendQueue: sendQueue,
+                closeRequests: closeRequests
+            )
+        }
+        do {
+            for try await _ in opened {
+                logger.debug("(SSE transport) connected.")
+                return ServerSentEventsConnection(
+                    frames: frames, sendQueue: sendQueue, closeRequest: closeContinuation, runTask: runTask
+                )
+            }
+            throw CancellationError()
+        } catch {
+            closeContinuation.finish()
+            runTask.cancel()
+            await runTask.value
+            throw error
+        }
+    }
+
+    /// The official client's text (with a final period).
+    static let textOnly = SignalRError(
+        .transportFailed, "The Server-Sent Events transport only supports the 'Text' transfer format."
+    )
+}
+
+/// One open Server-Sent Events connection: the `GET` and the sender loop run in ``runTask``.
+struct ServerSentEventsConnection: TransportConnection {
+    let frames: AsyncThrowingStream<[UInt8], any Error>
+    let sendQueue: HTTPSendQueue
+    let closeRequest: AsyncStream<Void>.Continuation
+    let runTask: Task<Void, Never>
+
+    var hasInherentKeepAlive: Bool { false }
+
+    /// Sends `data` with a `POST` (batched with other sends made while a `POST` is in flight).
+    /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the `POST` fails or
+    ///   does not answer 2xx, or when the connection is closed.
+    func send(_ data: [UInt8]) async throws {
+        try await sendQueue.send(data)
+    }
+
+    /// Cancels the event stream `GET` (nothing else is sent, as in the official client), fails
+    /// queued sends and waits until the connection's task ended; ``frames`` then ends without
+    /// error. Calling it again only waits.
+    func close() async {
+        closeRequest.finish()
+        await runTask.value
+    }
+}
+
+/// What one Server-Sent Events connection needs, and its work.
+struct ServerSentEventsSession: Sendable {
+    let url: String
+    let headers: [String: String]
+    let requestTimeout: Duration
+    let client: any HTTPTransportClient
+    let logger: Logger
+
+    private enum Event: Sendable {
+        case streamEnded((any Error)?)
+        case closeRequested
+        case senderEnded
+    }
+
+    func run(
+        opened: AsyncThrowingStream<Void, any Error>.Continuation,
+        frames: AsyncThrowingStream<[UInt8], any Error>.Continuation,
+        sendQueue: HTTPSendQueue,
+        closeRequests: AsyncStream<Void>
+    ) async {
+        let outcome: Event = await withTaskGroup(of: Event.self) { group in
+            group.addTask {
+                do {
+                    try await stream(opened: opened, frames: frames)
+                    return .streamEnded(nil)
+                } catch {
+                    return .streamEnded(error)
+                }
+            }
+            group.addTask {
+                await sendQueue.run { payload in try await post(payload) }
+                return .senderEnded
+            }
+            group.addTask {
+                for await _ in closeRequests {}
+                return .closeRequested
+            }
+            var outcome = Event.senderEnded
+            while let event = await group.next() {
+                if case .senderEnded = event { continue }
+                outcome = event
+                break
+            }
+            sendQueue.close(.httpTransportNotConnected)
+            group.cancelAll()
+            return outcome
+        }
+        switch outcome {
+        case .streamEnded(let error?):
+            let wrapped = Self.streamError(error)
+            logger.debug("(SSE transport) stream failed.", metadata: ["signalr.error": "\(wrapped.message)"])
+            opened.finish(throwing: wrapped)
+            frames.finish(throwing: wrapped)
+        case .streamEnded(nil):
+            logger.debug("(SSE transport) stream ended.")
+            opened.finish()
+            frames.finish()
+        case .closeRequested, .senderEnded:
+            opened.finish(throwing: CancellationError())
+            frames.finish()
+        }
+        logger.trace("(SSE transport) closed.")
+    }
+
+    /// The `GET`: checks the answer, then parses the body into frames until it ends.
+    private func stream(
+        opened: AsyncThrowingStream<Void, any Error>.Continuation,
+        frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    ) async throws {
+        var parser = ServerSentEventsParser()
+        let logger = self.logger
+        try await client.stream(streamRequest()) { head in
+            guard (200..<300).contains(head.status) else { throw HTTPStatusError.make(head) }
+            guard head.contentType?.lowercased().hasPrefix("text/event-stream") ?? false else {
+                throw SignalRError(
+                    .transportFailed,
+                    "The Server-Sent Events response has Content-Type '\(head.contentType ?? "")', not 'text/event-stream'."
+                )
+            }
+            opened.yield()
+            opened.finish()
+        } chunk: { bytes in
+            for payload in try parser.parse(bytes) where !payload.isEmpty {
+                logger.trace(
+                    "(SSE transport) data received.",
+                    metadata: ["signalr.bytes": "\(payload.count)", "signalr.data": "\(PayloadPreview(payload))"]
+                )
+                frames.yield(payload)
+            }
+        }
+    }
+
+    /// `GET {url}` for the event stream, without timeout.
+    func streamRequest() -> HTTPTransportRequest {
+        HTTPTransportRequest(
+            method: .GET, url: url,
+            headers: [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")] + userHeaders,
+            body: nil, timeout: nil
+        )
+    }
+
+    /// `POST {url}` with `payload`.
+    func sendRequest(_ payload: [UInt8]) -> HTTPTransportRequest {
+        HTTPTransportRequest(
+            method: .POST, url: url, headers: [("Content-Type", "text/plain;charset=UTF-8")] + userHeaders,
+            body: payload, timeout: requestTimeout
+        )
+    }
+
+    private var userHeaders: [(name: String, value: String)] {
+        headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+    }
+
+    /// `POST`s one batch.
+    /// - Throws: ``SignalRError`` for a failed request or a non-2xx answer.
+    private func post(_ payload: [UInt8]) async throws {
+        logger.trace(
+            "(SSE transport) sending data.",
+            metadata: ["signalr.bytes": "\(payload.count)", "signalr.data": "\(PayloadPreview(payload))"]
+        )
+        let response: HTTPTransportResponse
+        do {
+            response = try await client.execute(sendRequest(payload))
+        } catch {
+            throw Self.streamError(error)
+        }
+        logger.trace("(SSE transport) request complete.", metadata: ["signalr.status": "\(response.head.status)"])
+        guard (200..<300).contains(response.head.status) else { throw HTTPStatusError.make(response.head) }
+    }
+
+    static func streamError(_ error: any Error) -> SignalRError {
+        if let error = error as? SignalRError { return error }
+        if AsyncHTTPTransportClient.isTimeout(error) {
+            return SignalRError(.transportFailed, "A timeout occurred.", underlyingError: error)
+        }
+        return SignalRError(.transportFailed, "Server-Sent Events request failed: \(error)", underlyingError: error)
+    }
+}
