@@ -19,6 +19,8 @@ struct DemoCommand: AsyncParsableCommand {
             let testURL = await server.url(for: SignalRTestServer.testHubPath)
             try await runDemo(chatURL: await server.url(for: SignalRTestServer.chatHubPath), testURL: testURL)
             try await runTransports(testURL: testURL)
+            try await runStreamingAndClientResults(testURL: testURL)
+            try await runReconnect(server: server, testURL: testURL)
             print("== Done")
         } catch {
             await server.stop()

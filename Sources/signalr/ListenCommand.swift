@@ -8,23 +8,34 @@ struct ListenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
         abstract: "Print each call of the given client methods as one line of JSON until interrupted.",
-        discussion: #"Each line is {"method":"ReceiveMessage","arguments":["ana","hi"]}."#
+        discussion: #"Each line is {"method":"ReceiveMessage","arguments":["ana","hi"]}. With --reply, calls that expect a result (client results) are answered with that JSON value."#
     )
 
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Client method names to listen for.") var methods: [String]
+    @Option(help: "Answer the hub's client-result calls of these methods with this JSON value, for example 42 or '\"yes\"'.")
+    var reply: String?
 
     func validate() throws {
         if methods.isEmpty { throw ValidationError("Name at least one method to listen for.") }
     }
 
     func run() async throws {
+        let answer = try reply.map { try parseJSONArguments([$0])[0] }
         let hub = try connection.makeConnection()
         for method in methods {
-            await hub.on(method, jsonArguments: { arguments in
+            let printCall: @Sendable ([JSONValue]) -> Void = { arguments in
                 let line = JSONValue.object(["method": .string(method), "arguments": .array(arguments)])
                 printLine(line.jsonString)
-            })
+            }
+            if let answer {
+                await hub.on(method, jsonResult: { arguments in
+                    printCall(arguments)
+                    return answer
+                })
+            } else {
+                await hub.on(method, jsonArguments: printCall)
+            }
         }
         let closed = AsyncStream<SignalRError?>.makeStream()
         await hub.onClose { error in closed.continuation.yield(error) }

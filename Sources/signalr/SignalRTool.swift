@@ -7,7 +7,7 @@ struct SignalRTool: AsyncParsableCommand {
         commandName: "signalr",
         abstract: "A SignalR client (and test hub) on the command line.",
         subcommands: [
-            DemoCommand.self, ServeCommand.self, InvokeCommand.self, SendCommand.self, ListenCommand.self,
+            DemoCommand.self, ServeCommand.self, InvokeCommand.self, SendCommand.self, StreamCommand.self, ListenCommand.self,
         ]
     )
 }

@@ -8,8 +8,8 @@ import Testing
 /// (Tests/PythonPeers/aiosignalr_hub.py). With CI=true these never skip.
 @Suite(.serialized) struct AiosignalrTests {
     /// Starts the aiosignalr hub; nil (test skipped) only outside CI when Python peers are missing.
-    static func startHub(_ extraArguments: [String] = []) throws -> (PeerProcess, Task<String, any Error>)? {
-        guard PythonPeer.ensureInstalled() else {
+    static func startHub(_ extraArguments: [String] = []) async throws -> (PeerProcess, Task<String, any Error>)? {
+        guard await PythonPeer.ensureInstalled() else {
             if PythonPeer.isCI { Issue.record("The Python peers could not be installed (Tests/PythonPeers/install.sh).") }
             return nil
         }
@@ -19,7 +19,7 @@ import Testing
     }
 
     func withAiosignalr(_ body: (String) async throws -> Void) async throws {
-        guard let (peer, portTask) = try Self.startHub() else { return }
+        guard let (peer, portTask) = try await Self.startHub() else { return }
         defer { peer.stop() }
         let port = try await portTask.value
         try await body("http://127.0.0.1:\(port)/hubs/test")

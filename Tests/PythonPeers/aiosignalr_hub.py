@@ -60,6 +60,29 @@ class TestHub(Hub):
     async def GetClientResult(self, method: str) -> object:
         return await self.clients.caller.invoke(method)
 
+    async def FailingStream(self, count: int):
+        for i in range(count):
+            yield i
+        raise HubException(f"The stream failed after {count} items.")
+
+    async def UploadSum(self, stream: IncomingStream) -> int:
+        total = 0
+        async for item in stream:
+            total += item
+        return total
+
+    async def UploadPair(self, first: IncomingStream, second: IncomingStream) -> list:
+        sums = [0, 0]
+        async for item in first:
+            sums[0] += item
+        async for item in second:
+            sums[1] += item
+        return sums
+
+    async def SendNumbers(self, count: int) -> None:
+        for i in range(count):
+            await self.clients.caller.send("Number", i)
+
 
 async def main() -> None:
     parser = argparse.ArgumentParser()

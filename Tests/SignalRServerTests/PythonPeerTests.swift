@@ -19,7 +19,7 @@ struct PythonPeerTests {
     @Test("third-party clients connect, invoke Add, receive ReceiveMessage and stream Counter",
           arguments: 0..<scenarios.count)
     func peer(_ index: Int) async throws {
-        guard PythonPeer.ensureInstalled() else {
+        guard await PythonPeer.ensureInstalled() else {
             if PythonPeer.isCI {
                 Issue.record("CI=true but the Python peers could not be installed (Tests/PythonPeers/install.sh)")
             }

@@ -37,7 +37,9 @@ struct WebSocketStreamingTests {
                     }
                 }
                 #expect(items == [0, 1, 2])
-                try await socket.send(#"{"type":4,"invocationId":"t","target":"Ticks","arguments":[10]}"# + rs)
+                // The first tick comes at once, then the stream idles, so the cancel lands while
+                // the hub method awaits its next item (not mid-write) and is counted.
+                try await socket.send(#"{"type":4,"invocationId":"t","target":"Ticks","arguments":[600000]}"# + rs)
                 #expect(try await socket.nextRecord()?["item"] as? Int == 0)
                 try await socket.send(#"{"type":5,"invocationId":"t"}"# + rs)
                 while let record = try await socket.nextRecord(skipping: [2, 6]) {

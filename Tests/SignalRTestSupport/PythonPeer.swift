@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 
 /// Runs the independent Python peers (PyPI packages in the git-ignored `.venv`).
 ///
@@ -21,32 +20,44 @@ public enum PythonPeer {
     /// True when running under CI (peer tests must then never skip).
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    private static let installResult = NIOLockedValueBox<Bool?>(nil)
+    private static let installer = Installer()
 
-    /// Installs the venv once per process; returns whether the peers are available.
-    public static func ensureInstalled() -> Bool {
-        installResult.withLockedValue { result in
-            if let result { return result }
-            let ok = runInstallScript()
-            result = ok
-            return ok
+    /// Installs the venv once per process (Tests/PythonPeers/install.sh); returns whether the
+    /// peers are available. It never blocks a thread of the concurrency pool: the script runs
+    /// as a child process whose exit resumes the callers.
+    public static func ensureInstalled() async -> Bool {
+        await installer.result()
+    }
+
+    /// Runs the install script at most once and shares its outcome.
+    private actor Installer {
+        private var outcome: Task<Bool, Never>?
+
+        func result() async -> Bool {
+            if let outcome { return await outcome.value }
+            let task = Task { await PythonPeer.runInstallScript() }
+            outcome = task
+            return await task.value
         }
     }
 
-    private static func runInstallScript() -> Bool {
+    private static func runInstallScript() async -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/PythonPeers/install.sh").path]
         process.standardOutput = FileHandle.nullDevice
-        let ok: Bool
+        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { finished in
+            exited.yield(finished.terminationStatus)
+            exited.finish()
+        }
         do {
             try process.run()
-            process.waitUntilExit()
-            ok = process.terminationStatus == 0
         } catch {
-            ok = false
+            return false
         }
-        return ok
+        for await status in exits { return status == 0 }
+        return false
     }
 }
 
@@ -75,9 +86,24 @@ extension PythonPeer {
             exited.yield(finished.terminationStatus)
             exited.finish()
         }
+        // Read output as it comes (so a full pipe never blocks the script) without parking a
+        // thread of the concurrency pool in a blocking read.
+        let (chunks, chunkSink) = AsyncStream.makeStream(of: Data.self)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                chunkSink.finish()
+            } else {
+                chunkSink.yield(data)
+            }
+        }
         try process.run()
-        // Read output concurrently so a full pipe never blocks the script.
-        let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+        let reader = Task {
+            var output = Data()
+            for await chunk in chunks { output.append(chunk) }
+            return output
+        }
         let status: Int32? = await withTaskGroup(of: Int32?.self) { group in
             group.addTask {
                 for await status in exits { return status }
@@ -92,6 +118,7 @@ extension PythonPeer {
             return first
         }
         if status == nil, process.isRunning { process.terminate() }
+        try? pipe.fileHandleForWriting.close()
         let output = String(decoding: await reader.value, as: UTF8.self)
         return Outcome(status: status ?? -1, output: output, timedOut: status == nil)
     }
@@ -144,11 +171,11 @@ public final class PeerProcess: Sendable {
         }
     }
 
-    /// Ends the process: closes its standard input, then terminates it.
+    /// Ends the process: closes its standard input, then terminates it (without waiting, so
+    /// no thread of the concurrency pool blocks on it).
     public func stop() {
         try? stdinPipe.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
     }
 
     public enum PeerError: Error { case exited }

@@ -28,6 +28,8 @@ public struct HubConnectionBuilder: Sendable {
     private var keepAliveInterval = defaultKeepAliveInterval
     private var handshakeTimeout = defaultHandshakeTimeout
     private var clock = ErasedClock(ContinuousClock())
+    private var automaticReconnect = AutomaticReconnect.disabled
+    private var statefulReconnect: StatefulReconnectOptions?
     var connectionFactory: (any ConnectionFactory)?
 
     /// Creates a builder with the official client's defaults (JSON, no logging).
@@ -96,7 +98,50 @@ public struct HubConnectionBuilder: Sendable {
         return copy
     }
 
-    /// Uses `clock` for the handshake timeout, keep-alive and server timeout (tests pass a manual clock).
+    /// Reconnects automatically after a lost connection, after 0, 2, 10 and 30 seconds, then
+    /// gives up (the official client's `withAutomaticReconnect()`). Without it a lost
+    /// connection is final. See ``HubConnection/onReconnecting(_:)`` and
+    /// ``HubConnection/onReconnected(_:)``.
+    public func withAutomaticReconnect() -> Self {
+        withAutomaticReconnect(AutomaticReconnect.default)
+    }
+
+    /// Reconnects automatically after each of `delays`, then gives up.
+    /// - Parameter delays: the delay before each attempt, e.g. `[.zero, .seconds(5), .seconds(30)]`.
+    public func withAutomaticReconnect(_ delays: [Duration]) -> Self {
+        withAutomaticReconnect(AutomaticReconnect.delays(delays))
+    }
+
+    /// Reconnects automatically as long as `policy` answers a delay.
+    /// - Parameter policy: asked after the loss and after each failed attempt; nil gives up.
+    public func withAutomaticReconnect(_ policy: any RetryPolicy) -> Self {
+        withAutomaticReconnect(AutomaticReconnect.policy(policy))
+    }
+
+    /// Sets automatic reconnect: ``AutomaticReconnect/default``, ``AutomaticReconnect/delays(_:)``,
+    /// ``AutomaticReconnect/policy(_:)`` or ``AutomaticReconnect/disabled``.
+    public func withAutomaticReconnect(_ setup: AutomaticReconnect) -> Self {
+        var copy = self
+        copy.automaticReconnect = setup
+        return copy
+    }
+
+    /// Asks the server for stateful reconnect (the official client's `withStatefulReconnect`).
+    ///
+    /// When the server grants it (WebSockets only), a dropped transport is reconnected with the
+    /// same connection token and nothing sent or received is lost or duplicated: sent messages
+    /// stay buffered until the server acknowledges them and are replayed after the drop.
+    /// `onReconnecting` does not run for such a drop; when the transport cannot be reconnected,
+    /// automatic reconnect (if set) takes over with a new connection.
+    /// - Parameter options: the replay buffer's size (default 100,000 bytes).
+    public func withStatefulReconnect(_ options: StatefulReconnectOptions = StatefulReconnectOptions()) -> Self {
+        var copy = self
+        copy.statefulReconnect = options
+        return copy
+    }
+
+    /// Uses `clock` for the handshake timeout, keep-alive, server timeout and reconnect delays
+    /// (tests pass a manual clock).
     public func withClock<C: Clock & Sendable>(_ clock: C) -> Self where C.Duration == Duration {
         var copy = self
         copy.clock = ErasedClock(clock)
@@ -127,10 +172,18 @@ public struct HubConnectionBuilder: Sendable {
                 "The server timeout (\(serverTimeout)) must be greater than the keep-alive interval (\(keepAliveInterval))."
             )
         }
+        if let statefulReconnect, statefulReconnect.bufferSize <= 0 {
+            throw SignalRError(.invalidConfiguration, "The stateful reconnect buffer size must be greater than zero.")
+        }
+        let factory =
+            connectionFactory
+            ?? HttpConnection(url: url, options: options, logger: logger, useStatefulReconnect: statefulReconnect != nil)
         return HubConnection(
-            connectionFactory: connectionFactory ?? HttpConnection(url: url, options: options, logger: logger),
+            connectionFactory: factory,
             hubProtocol: hubProtocol, serverTimeout: serverTimeout, keepAliveInterval: keepAliveInterval,
-            handshakeTimeout: handshakeTimeout, clock: clock, logger: logger
+            handshakeTimeout: handshakeTimeout, clock: clock, logger: logger,
+            retryPolicy: automaticReconnect.retryPolicy,
+            statefulBufferSize: statefulReconnect?.bufferSize ?? StatefulReconnectOptions.defaultBufferSize
         )
     }
 }

@@ -9,6 +9,9 @@ struct EstablishedConnection: Sendable {
     var connectionId: String?
     /// The transport that connected (for logs).
     var transportName: String
+    /// Set when the server granted stateful reconnect on this transport: reconnects it with
+    /// the same connection token (no new negotiation).
+    var resumeTransport: (@Sendable () async throws -> any TransportConnection)? = nil
 }
 
 /// Opens the transport connection of a hub connection: negotiation, redirects, transport choice.

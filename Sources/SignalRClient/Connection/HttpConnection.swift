@@ -11,16 +11,24 @@ struct HttpConnection: ConnectionFactory {
     let options: HttpConnectionOptions
     let requester: any HTTPRequester
     let transportFactory: any TransportFactory
+    /// Ask for stateful reconnect (`useStatefulReconnect=true` on negotiate).
+    let useStatefulReconnect: Bool
 
-    init(url: String, options: HttpConnectionOptions, requester: (any HTTPRequester)? = nil, logger: Logger) {
+    init(
+        url: String, options: HttpConnectionOptions, requester: (any HTTPRequester)? = nil, logger: Logger,
+        useStatefulReconnect: Bool = false
+    ) {
         self.url = url
         self.options = options
+        self.useStatefulReconnect = useStatefulReconnect
         self.requester = requester ?? AsyncHTTPClientRequester(logger: logger)
         self.transportFactory = options.transportFactory ?? DefaultTransportFactory()
     }
 
     func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
-        let session = NegotiateSession(options: options, requester: requester, logger: logger)
+        let session = NegotiateSession(
+            options: options, requester: requester, logger: logger, useStatefulReconnect: useStatefulReconnect
+        )
         if options.skipNegotiation {
             guard options.transports == .webSockets else {
                 throw SignalRError(
@@ -100,7 +108,17 @@ struct HttpConnection: ConnectionFactory {
                 )
                 let connection = try await transport.connect(request)
                 let name = type.name ?? endpoint.transport
-                return EstablishedConnection(transport: connection, connectionId: response.connectionId, transportName: name)
+                var established = EstablishedConnection(transport: connection, connectionId: response.connectionId, transportName: name)
+                if useStatefulReconnect, response.useStatefulReconnect, type == .webSockets {
+                    // Stateful reconnect (WebSockets only, as in the official client): same URL and token.
+                    established.resumeTransport = { [url = request.url, transferFormat] in
+                        let headers = try await session.requestHeaders()
+                        return try await transport.connect(
+                            TransportRequest(url: url, transferFormat: transferFormat, headers: headers)
+                        )
+                    }
+                }
+                return established
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

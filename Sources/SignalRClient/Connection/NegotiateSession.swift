@@ -12,10 +12,13 @@ final class NegotiateSession: Sendable {
     let options: HttpConnectionOptions
     let requester: any HTTPRequester
     let logger: Logger
+    /// Adds `useStatefulReconnect=true` to negotiate requests.
+    let useStatefulReconnect: Bool
     private let state: Locked<State>
 
-    init(options: HttpConnectionOptions, requester: any HTTPRequester, logger: Logger) {
+    init(options: HttpConnectionOptions, requester: any HTTPRequester, logger: Logger, useStatefulReconnect: Bool = false) {
         self.options = options
+        self.useStatefulReconnect = useStatefulReconnect
         self.requester = requester
         self.logger = logger
         self.state = Locked(State(redirectToken: nil, cookies: options.cookies))
@@ -57,7 +60,7 @@ final class NegotiateSession: Sendable {
     /// A 401 asks the token provider again and retries once.
     /// - Throws: ``SignalRError`` with ``SignalRError/Code/negotiationFailed``.
     func negotiate(_ hubURL: String) async throws -> NegotiateResponse {
-        let url = NegotiateURL.negotiate(hubURL)
+        let url = NegotiateURL.negotiate(hubURL, useStatefulReconnect: useStatefulReconnect)
         logger.debug("Sending negotiation request.", metadata: ["signalr.url": "\(url)"])
         var result = try await post(url)
         let canRefresh = options.accessTokenFactory != nil && state.withLock { $0.redirectToken == nil }

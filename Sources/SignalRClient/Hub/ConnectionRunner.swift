@@ -13,12 +13,19 @@ struct ConnectionRunner: Sendable {
     let hubProtocol: any HubProtocol
     let clock: ErasedClock
     let logger: Logger
+    /// False for a transport resumed by stateful reconnect: hub messages come at once.
+    var awaitsHandshake = true
 
     func run(outboundItems: AsyncStream<OutboundItem>) async {
+        let streamJobs = await connection.openStreamJobs(generation: generation)
         await withDiscardingTaskGroup { outer in
             outer.addTask { await writeLoop(outboundItems) }
             await withDiscardingTaskGroup { inner in
                 inner.addTask { await timerLoop() }
+                inner.addTask {
+                    await StreamJobRunner(connection: connection, generation: generation).run(streamJobs)
+                    await connection.closeStreamJobs(generation: generation)
+                }
                 let error = await receiveLoop()
                 await connection.transportClosed(generation: generation, error: error)
                 inner.cancelAll()
@@ -29,7 +36,7 @@ struct ConnectionRunner: Sendable {
     /// Reads frames until the transport ends. Returns the transport's error (nil for a clean close).
     private func receiveLoop() async -> SignalRError? {
         var handshakeBuffer: [UInt8] = []
-        var handshakeDone = false
+        var handshakeDone = !awaitsHandshake
         var reader = HubMessageReader(hubProtocol: hubProtocol)
         do {
             for try await frame in transport.frames {
@@ -88,6 +95,7 @@ struct ConnectionRunner: Sendable {
                 failure = wrapped
                 item.written?.resume(throwing: wrapped)
                 logger.debug("Sending failed; closing the transport.", metadata: ["signalr.error": "\(wrapped.message)"])
+                await connection.streamsClosing(generation: generation)
                 await transport.close()
             }
         }
@@ -100,6 +108,7 @@ struct ConnectionRunner: Sendable {
             case .sleep(let deadline):
                 do { try await clock.sleep(until: deadline) } catch { return }
             case .closeTransport:
+                await connection.streamsClosing(generation: generation)
                 await transport.close()
                 return
             case .stop:

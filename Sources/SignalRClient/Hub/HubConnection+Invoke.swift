@@ -70,20 +70,26 @@ extension HubConnection {
     }
 
     /// Sends an Invocation with an id and waits for its Completion. The non-generic core of
-    /// `invoke`, for streams and generated proxies to build on.
+    /// `invoke`, for streams and generated proxies to build on. ``UploadStream`` arguments
+    /// become upload streams that run until the Completion arrives (or the wait ends).
     /// - Throws: as ``invoke(_:_:returning:)``.
-    func invokeCore(_ method: String, arguments: [HubValue], streamIds: [String] = []) async throws -> CompletionResult {
+    func invokeCore(_ method: String, arguments: [HubValue]) async throws -> CompletionResult {
+        let split = SplitArguments(arguments)
         let waiter = InvocationWaiter()
+        let (_, streamIds, _) = try reserveIds(uploads: split.uploads.count, withCallId: false)
         guard let (link, invocationId) = machine.beginInvocation(waiter) else { throw SignalRError.notConnected }
         let message = HubMessage.invocation(
-            InvocationMessage(invocationId: invocationId, target: method, arguments: arguments, streamIds: streamIds)
+            InvocationMessage(invocationId: invocationId, target: method, arguments: split.values, streamIds: streamIds)
         )
+        var callEnded: CallEndSignal?
         do {
             try await write(message, on: link)
+            callEnded = startUploads(split.uploads, streamIds: streamIds, generation: link.generation)
         } catch {
             machine.removeInvocation(invocationId)
             waiter.finish(.failure(error))
         }
+        defer { callEnded?.end() }
         do {
             return try await waiter.wait()
         } catch is CancellationError {
@@ -93,14 +99,17 @@ extension HubConnection {
         }
     }
 
-    /// Sends an Invocation without an id. The non-generic core of `send`.
+    /// Sends an Invocation without an id. The non-generic core of `send`. ``UploadStream``
+    /// arguments keep running after it returns, until they end or the connection stops.
     /// - Throws: as ``send(_:_:)``.
-    func sendCore(_ method: String, arguments: [HubValue], streamIds: [String] = []) async throws {
-        guard let link = machine.linkForSending() else { throw SignalRError.notConnected }
+    func sendCore(_ method: String, arguments: [HubValue]) async throws {
+        let split = SplitArguments(arguments)
+        let (link, streamIds, _) = try reserveIds(uploads: split.uploads.count, withCallId: false)
         let message = HubMessage.invocation(
-            InvocationMessage(invocationId: nil, target: method, arguments: arguments, streamIds: streamIds)
+            InvocationMessage(invocationId: nil, target: method, arguments: split.values, streamIds: streamIds)
         )
         try await write(message, on: link)
+        _ = startUploads(split.uploads, streamIds: streamIds, generation: link.generation)
     }
 
     /// Wraps each argument for the hub protocol.

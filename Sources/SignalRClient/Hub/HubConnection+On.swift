@@ -27,7 +27,8 @@ extension HubConnection {
     /// Registers a handler for calls of `method` from the server (the official client's `on`).
     ///
     /// Method names match case-insensitively; several handlers of one method all run, in the
-    /// order they were added. Calls run one at a time, in the order they arrived. A handler
+    /// order they were added. Calls run one at a time, in the order they arrived (a call that
+    /// expects a result runs beside later calls: see the `on` whose handler returns a value). A handler
     /// that throws, or whose parameter types do not match the arguments, is logged and the
     /// connection carries on.
     ///

@@ -37,9 +37,15 @@ extension HubConnection {
     }
 
     /// Handles received hub messages in order. Returns whether the transport must be closed.
-    func messagesReceived(generation: Int, _ messages: [HubMessage]) -> Bool {
+    /// Suspends while a stream's buffer is full (backpressure; see ``stream(_:_:as:bufferSize:)``).
+    func messagesReceived(generation: Int, _ messages: [HubMessage]) async -> Bool {
         for message in messages {
             guard let link = machine.link(generation) else { return false }
+            switch statefulFilter(message, generation: generation) {
+            case .process: break
+            case .skip: continue
+            case .closeTransport: return true
+            }
             switch message {
             case .invocation(let invocation):
                 logger.trace("Received invocation.", metadata: ["signalr.target": "\(invocation.target)"])
@@ -51,6 +57,7 @@ extension HubConnection {
             case .completion(let completion):
                 guard let waiter = machine.completionReceived(generation: generation, invocationId: completion.invocationId)
                 else {
+                    if streamCompletionReceived(completion) { continue }
                     logger.debug("Dropped a completion for an unknown invocation.", metadata: ["signalr.invocationId": "\(completion.invocationId)"])
                     continue
                 }
@@ -58,10 +65,12 @@ extension HubConnection {
             case .close(let close):
                 logger.debug("Close message received from server.")
                 let error = close.error.map { SignalRError(.connectionClosed, "Server returned an error on close: \($0)") }
-                if machine.closeWithError(generation: generation, error) != nil { return true }
+                if machine.closeWithError(generation: generation, error, allowReconnect: close.allowReconnect) != nil { return true }
             case .ping:
                 continue
-            case .streamItem, .streamInvocation, .cancelInvocation, .ack, .sequence:
+            case .streamItem(let item):
+                await streamItemReceived(item, generation: generation)
+            case .streamInvocation, .cancelInvocation, .ack, .sequence:
                 logger.debug("Ignored a message this client does not handle yet.", metadata: ["signalr.type": "\(message.messageType)"])
             }
         }
@@ -70,7 +79,11 @@ extension HubConnection {
 
     /// The timer of `generation` woke up: send what is due and say when to wake next.
     func timerFired(generation: Int) -> RunnerTimerAction {
-        switch machine.timerFired(generation: generation, now: clock.now) {
+        perform(machine.timerFired(generation: generation, now: clock.now))
+    }
+
+    private func perform(_ action: HubConnectionStateMachine.TimerAction) -> RunnerTimerAction {
+        switch action {
         case .sleep(let deadline):
             return .sleep(until: deadline)
         case .sendPing(let link, let deadline):
@@ -85,22 +98,31 @@ extension HubConnection {
             return .closeTransport
         case .stop:
             return .stop
+        case .sendAck(let link, let ack, let next):
+            if let bytes = try? encode(.ack(ack)) { link.enqueue(bytes) }
+            return perform(next)
         }
     }
 
     /// The transport of `generation` closed: fail what is pending and run the close handlers.
     func transportClosed(generation: Int, error: SignalRError?) async {
         let link = machine.link(generation)
-        switch machine.transportClosed(generation: generation, error: error) {
+        switch machine.transportClosed(generation: generation, error: error, now: clock.now) {
         case .none:
             link?.finishQueues()
         case .failedDuringStart(let handshake, let failure):
             link?.finishQueues()
             handshake?.resume(throwing: failure)
+        case .resumeTransport(_, let resume):
+            link?.finishQueues()
+            startTransportResume(from: generation, error: error, using: resume)
+        case .reconnect(let outcome, let plan):
+            link?.finishQueues()
+            connectionEnded(outcome)
+            startReconnect(plan)
         case .closed(let outcome):
             link?.finishQueues()
-            let cause = outcome.error ?? SignalRError.invocationCanceledByClose
-            for waiter in outcome.invocations { waiter.finish(.failure(cause)) }
+            connectionEnded(outcome)
             if let error = outcome.error {
                 logger.error("Connection disconnected with error.", metadata: ["signalr.error": "\(error.message)"])
             } else {

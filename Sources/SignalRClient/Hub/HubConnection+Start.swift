@@ -18,15 +18,24 @@ extension HubConnection {
         case .connect(let next): generation = next
         }
         logger.debug("Starting HubConnection.")
-        let established: EstablishedConnection
         do {
-            established = try await connectionFactory.connect(transferFormat: hubProtocol.transferFormat, logger: logger)
+            try await establish(generation: generation)
         } catch {
-            let (failure, waiters) = machine.connectFailed(generation: generation, error: Self.startError(error))
+            let (failure, waiters) = machine.startFailed(generation: generation, error: Self.startError(error))
             waiters.forEach { $0.resume() }
             logger.error("Failed to start the connection.", metadata: ["signalr.error": "\(failure.message)"])
             throw failure
         }
+    }
+
+    /// Runs start attempt `generation` (of ``start()`` or of automatic reconnect): negotiates,
+    /// connects a transport, performs the handshake and sends one Ping. On failure it closes
+    /// what it opened and throws; the caller then moves the state.
+    /// - Returns: the connection id (nil when negotiation was skipped).
+    /// - Throws: the failure, as ``start()`` documents.
+    @discardableResult
+    func establish(generation: Int) async throws -> String? {
+        let established = try await connectionFactory.connect(transferFormat: hubProtocol.transferFormat, logger: logger)
         let link = makeLink(generation: generation, established: established)
         let timers = ConnectionTimers(
             keepAliveInterval: keepAliveInterval, serverTimeout: serverTimeout, handshakeTimeout: handshakeTimeout,
@@ -35,10 +44,14 @@ extension HubConnection {
         if let failure = machine.transportOpened(link: link, timers: timers) {
             try await failStart(link, failure)
         }
+        var version = hubProtocol.version
+        if let resume = established.resumeTransport {
+            // Stateful reconnect was granted: handshake version 2 enables Ack and Sequence.
+            machine.prepareStateful(generation: generation, bufferSize: statefulBufferSize, resume: resume)
+            version = max(2, version)
+        }
         logger.debug("Sending handshake request.", metadata: ["signalr.transport": "\(established.transportName)"])
-        let request = HandshakeProtocol.writeRequest(
-            HandshakeRequest(protocolName: hubProtocol.name, version: hubProtocol.version)
-        )
+        let request = HandshakeProtocol.writeRequest(HandshakeRequest(protocolName: hubProtocol.name, version: version))
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 if let failure = machine.awaitHandshake(generation: generation, continuation) {
@@ -65,6 +78,7 @@ extension HubConnection {
                 metadata: ["signalr.connectionId": "\(established.connectionId ?? "")"]
             )
         }
+        return established.connectionId
     }
 
     /// Closes what a failed start opened, waits until it is gone, then throws `failure`.
@@ -72,9 +86,6 @@ extension HubConnection {
         await link.transport.close()
         link.finishQueues()
         await link.runTask.value
-        let waiters = machine.startFailed(generation: link.generation)
-        waiters.forEach { $0.resume() }
-        logger.error("Failed to start the connection.", metadata: ["signalr.error": "\(failure.message)"])
         throw failure
     }
 
@@ -84,12 +95,14 @@ extension HubConnection {
     }
 
     /// Creates the queues of a new connection and starts its run task.
-    private func makeLink(generation: Int, established: EstablishedConnection) -> ConnectionLink {
+    /// - Parameter awaitsHandshake: false for a transport resumed by stateful reconnect, which
+    ///   has no handshake.
+    func makeLink(generation: Int, established: EstablishedConnection, awaitsHandshake: Bool = true) -> ConnectionLink {
         let (outboundItems, outbound) = AsyncStream.makeStream(of: OutboundItem.self)
         let (dispatchItems, dispatch) = AsyncStream.makeStream(of: DispatchItem.self)
         let runner = ConnectionRunner(
             connection: self, generation: generation, transport: established.transport,
-            hubProtocol: hubProtocol, clock: clock, logger: logger
+            hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
         let runTask = Task { await runner.run(outboundItems: outboundItems) }
         return ConnectionLink(

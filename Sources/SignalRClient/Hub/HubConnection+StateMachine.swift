@@ -7,26 +7,37 @@ import SignalRProtocol
 /// them out. The machine never resumes a continuation or touches the transport itself.
 /// Every event names the connection `generation` it is about, so late events from an
 /// earlier connection are ignored.
+///
+/// `state` is internal rather than private only so that the machine's own extensions in
+/// other files (`+Reconnect`, `+Stateful`) can move it; nothing outside the machine touches it.
 struct HubConnectionStateMachine {
-    private enum State {
+    enum State {
         case disconnected
         case connecting(Connecting)
         case connected(Connected)
         case disconnecting(Disconnecting)
-        /// Reserved for automatic reconnect (a later issue): entered from `connected` on a loss.
-        case reconnecting
+        /// Automatic reconnect waits before its next attempt (an attempt itself is `connecting`
+        /// with `reconnect` set).
+        case reconnecting(Reconnecting)
     }
 
-    private var state: State = .disconnected
-    private var nextGeneration = 0
+    var state: State = .disconnected
+    var nextGeneration = 0
+    /// Asked after a loss and after each failed reconnect attempt; nil: a loss is final.
+    let retryPolicy: (any RetryPolicy)?
+    var nextReconnectId = 0
     /// Invocation ids: decimal strings from one counter starting at "0".
     private var nextInvocationId = 0
+
+    init(retryPolicy: (any RetryPolicy)? = nil) {
+        self.retryPolicy = retryPolicy
+    }
 
     /// The public state.
     var publicState: HubConnectionState {
         switch state {
         case .disconnected: return .disconnected
-        case .connecting: return .connecting
+        case .connecting(let connecting): return connecting.reconnect == nil ? .connecting : .reconnecting
         case .connected: return .connected
         case .disconnecting: return .disconnecting
         case .reconnecting: return .reconnecting
@@ -62,14 +73,6 @@ struct HubConnectionStateMachine {
         nextGeneration += 1
         state = .connecting(Connecting(generation: nextGeneration))
         return .connect(generation: nextGeneration)
-    }
-
-    /// Negotiation or the transport failed: back to disconnected.
-    /// - Returns: the error start throws (stop's reason wins) and the stop() calls to resume.
-    mutating func connectFailed(generation: Int, error: SignalRError) -> (SignalRError, [StopWaiter]) {
-        guard case .connecting(let connecting) = state, connecting.generation == generation else { return (error, []) }
-        state = .disconnected
-        return (connecting.failure ?? error, connecting.stopWaiters)
     }
 
     /// The transport is open. Nil: go on with the handshake; otherwise start fails with it.
@@ -128,24 +131,29 @@ struct HubConnectionStateMachine {
         guard connecting.handshakeCompleted else {
             return .fail(SignalRError(.protocolError, "The hub handshake did not complete."))
         }
-        state = .connected(Connected(link: link, timers: timers))
+        state = .connected(Connected(link: link, timers: timers, stateful: connecting.stateful))
         return .connected(link)
     }
 
-    /// start() failed and cleaned up: back to disconnected. Returns the stop() calls to resume.
-    mutating func startFailed(generation: Int) -> [StopWaiter] {
-        guard case .connecting(let connecting) = state, connecting.generation == generation else { return [] }
+    /// start() failed (negotiation, transport or handshake) and cleaned up: back to disconnected.
+    /// - Returns: the error start throws (stop's reason wins) and the stop() calls to resume.
+    mutating func startFailed(generation: Int, error: SignalRError) -> (SignalRError, [StopWaiter]) {
+        guard case .connecting(let connecting) = state, connecting.generation == generation else { return (error, []) }
         state = .disconnected
-        return connecting.stopWaiters
+        return (connecting.failure ?? error, connecting.stopWaiters)
     }
 
     // MARK: Stop
 
     mutating func stop() -> StopAction {
         switch state {
-        case .disconnected, .reconnecting:
+        case .disconnected:
             return .none
+        case .reconnecting:
+            state = .disconnected
+            return .endReconnectDelay
         case .connecting(var connecting):
+            connecting.stopRequested = true
             if connecting.failure == nil {
                 connecting.failure =
                     connecting.link == nil
@@ -157,9 +165,15 @@ struct HubConnectionStateMachine {
             state = .connecting(connecting)
             return .closeDuringStart(connecting.link, handshake, connecting.failure)
         case .connected(let connected):
+            if connected.stateful?.resuming == true {
+                state = .disconnected
+                return .endTransportResume(ClosedOutcome(invocations: Array(connected.invocations.values), error: nil, stopWaiters: []))
+            }
             state = .disconnecting(Disconnecting(link: connected.link, invocations: connected.invocations, error: nil))
             return .closeConnection(connected.link)
-        case .disconnecting:
+        case .disconnecting(var disconnecting):
+            disconnecting.allowReconnect = false
+            state = .disconnecting(disconnecting)
             return .wait
         }
     }
@@ -181,8 +195,10 @@ struct HubConnectionStateMachine {
     }
 
     /// Ends the connection with `error` (server Close, server timeout, protocol error).
+    /// - Parameter allowReconnect: false only for a server Close without `allowReconnect`:
+    ///   automatic reconnect then does not run.
     /// - Returns: the link whose transport must close, or nil when nothing is to be done.
-    mutating func closeWithError(generation: Int, _ error: SignalRError?) -> ConnectionLink? {
+    mutating func closeWithError(generation: Int, _ error: SignalRError?, allowReconnect: Bool = true) -> ConnectionLink? {
         switch state {
         case .connecting(var connecting) where connecting.generation == generation:
             let link = connecting.link
@@ -190,7 +206,9 @@ struct HubConnectionStateMachine {
             state = .connecting(connecting)
             return link
         case .connected(let connected) where connected.link.generation == generation:
-            state = .disconnecting(Disconnecting(link: connected.link, invocations: connected.invocations, error: error))
+            state = .disconnecting(
+                Disconnecting(link: connected.link, invocations: connected.invocations, error: error, allowReconnect: allowReconnect)
+            )
             return connected.link
         default:
             return nil
@@ -207,6 +225,15 @@ struct HubConnectionStateMachine {
         connected.invocations[id] = waiter
         state = .connected(connected)
         return (connected.link, id)
+    }
+
+    /// Takes `count` ids from the invocation id counter (upload stream ids, a stream's id),
+    /// when connected. Returns them with the link to send on.
+    mutating func reserveInvocationIds(_ count: Int) -> (ConnectionLink, [String])? {
+        guard case .connected(let connected) = state else { return nil }
+        let ids = (0..<count).map { String(nextInvocationId + $0) }
+        nextInvocationId += count
+        return (connected.link, ids)
     }
 
     /// Forgets an invocation whose message could not be sent.
@@ -284,11 +311,12 @@ struct HubConnectionStateMachine {
                 state = .connecting(connecting)
                 return .failHandshake(handshake, error, link)
             }
-            return timerAction(action, link: link, generation: generation)
+            return withStatefulAck(nil, timerAction(action, link: link, generation: generation), now: now)
         case .connected(var connected) where connected.link.generation == generation:
             let action = connected.timers.tick(now: now)
+            let ack = connected.stateful?.buffer.takeAck()
             state = .connected(connected)
-            return timerAction(action, link: connected.link, generation: generation)
+            return withStatefulAck(ack, timerAction(action, link: connected.link, generation: generation), now: now)
         default:
             return .stop
         }
@@ -308,8 +336,8 @@ struct HubConnectionStateMachine {
 
     // MARK: Closed
 
-    /// The transport of `generation` closed (`error` nil for a clean close).
-    mutating func transportClosed(generation: Int, error: SignalRError?) -> ClosedAction {
+    /// The transport of `generation` closed (`error` nil for a clean close) at `now`.
+    mutating func transportClosed(generation: Int, error: SignalRError?, now: Duration) -> ClosedAction {
         switch state {
         case .connecting(var connecting) where connecting.generation == generation:
             let failure =
@@ -320,11 +348,20 @@ struct HubConnectionStateMachine {
             connecting.failure = failure
             state = .connecting(connecting)
             return .failedDuringStart(handshake, failure)
-        case .connected(let connected) where connected.link.generation == generation:
-            // Automatic reconnect (later issue) would enter `.reconnecting` here.
-            state = .disconnected
-            return .closed(ClosedOutcome(invocations: Array(connected.invocations.values), error: error, stopWaiters: []))
+        case .connected(var connected) where connected.link.generation == generation:
+            if var session = connected.stateful, !session.resuming {
+                // Stateful reconnect: keep the connection, reconnect the transport with the same token.
+                session.resuming = true
+                session.buffer.disconnected()
+                connected.stateful = session
+                state = .connected(connected)
+                return .resumeTransport(generation: generation, session.resumeTransport)
+            }
+            return connectionLost(invocations: Array(connected.invocations.values), error: error, now: now)
         case .disconnecting(let disconnecting) where disconnecting.link.generation == generation:
+            if disconnecting.allowReconnect, disconnecting.stopWaiters.isEmpty {
+                return connectionLost(invocations: Array(disconnecting.invocations.values), error: disconnecting.error, now: now)
+            }
             state = .disconnected
             return .closed(
                 ClosedOutcome(

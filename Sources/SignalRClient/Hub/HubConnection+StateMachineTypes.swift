@@ -13,12 +13,20 @@ extension HubConnectionStateMachine {
         /// Why start must fail: stop() was called, or the transport closed.
         var failure: SignalRError?
         var stopWaiters: [StopWaiter] = []
+        /// Set when this start is an attempt of automatic reconnect (public state `reconnecting`).
+        var reconnect: ReconnectProgress?
+        /// stop() was called: a reconnect attempt that fails then ends reconnecting.
+        var stopRequested = false
+        /// Stateful reconnect, when negotiated; moves into `Connected` on success.
+        var stateful: StatefulSession?
     }
 
     struct Connected {
         var link: ConnectionLink
         var timers: ConnectionTimers
         var invocations: [String: InvocationWaiter] = [:]
+        /// Stateful reconnect's buffer and transport resume; nil when not negotiated.
+        var stateful: StatefulSession?
     }
 
     struct Disconnecting {
@@ -27,6 +35,8 @@ extension HubConnectionStateMachine {
         /// The cause reported to invocations and onClose; nil for a user's stop().
         var error: SignalRError?
         var stopWaiters: [StopWaiter] = []
+        /// Whether automatic reconnect may follow (false for stop() and a final server Close).
+        var allowReconnect = false
     }
 
     enum StartAction: Equatable {
@@ -54,6 +64,11 @@ extension HubConnectionStateMachine {
         case closeDuringStart(ConnectionLink?, CheckedContinuation<Void, any Error>?, SignalRError?)
         /// Send a Close message, close the transport, wait for the end.
         case closeConnection(ConnectionLink)
+        /// stop() during a reconnect delay: now disconnected; end the reconnect task, run onClose.
+        case endReconnectDelay
+        /// stop() while stateful reconnect reconnects the transport: now disconnected; end that
+        /// task, fail the invocations, run onClose.
+        case endTransportResume(ClosedOutcome)
     }
 
     enum TimerAction {
@@ -62,6 +77,8 @@ extension HubConnectionStateMachine {
         case failHandshake(CheckedContinuation<Void, any Error>?, SignalRError, ConnectionLink)
         case close(ConnectionLink)
         case stop
+        /// Stateful reconnect: send this Ack, then do `then`.
+        indirect case sendAck(ConnectionLink, AckMessage, then: TimerAction)
     }
 
     /// How a connection ended.
@@ -80,5 +97,11 @@ extension HubConnectionStateMachine {
         case failedDuringStart(CheckedContinuation<Void, any Error>?, SignalRError)
         /// A started connection ended: fail invocations, run onClose, resume stop() calls.
         case closed(ClosedOutcome)
+        /// A started connection was lost and automatic reconnect begins (state `reconnecting`):
+        /// fail invocations, run onReconnecting, then attempt after the plan's delay.
+        case reconnect(ClosedOutcome, ReconnectPlan)
+        /// Stateful reconnect: the transport of `generation` dropped; reconnect it with the same
+        /// connection token (the state stays `connected`).
+        case resumeTransport(generation: Int, @Sendable () async throws -> any TransportConnection)
     }
 }

@@ -21,8 +21,12 @@ extension HubConnection {
     /// negotiation."). Returns once everything the connection ran has ended; calling it when
     /// disconnected does nothing.
     ///
-    /// - Throws: nothing today; it is `throws` so that reconnect (a later issue) can report
-    ///   being stopped during a reconnect delay without an API change.
+    /// During automatic reconnect it ends reconnecting at once (in a delay: "Connection stopped
+    /// during reconnect delay. Done reconnecting."; during an attempt: that attempt fails),
+    /// the state becomes ``HubConnectionState/disconnected`` and the ``onClose(_:)`` handlers
+    /// run with nil.
+    ///
+    /// - Throws: nothing today; it is `throws` to match the official client's promise.
     public func stop() async throws {
         switch machine.stop() {
         case .none:
@@ -37,14 +41,25 @@ extension HubConnection {
             await waitUntilStopped()
         case .closeConnection(let link):
             logger.debug("Stopping HubConnection.")
+            await sendPendingStreamCancels(on: link)
             do {
                 try await write(.close(CloseMessage()), on: link)
             } catch {
                 logger.debug("Sending the Close message failed.", metadata: ["signalr.error": "\(error)"])
             }
+            streamsClosing(generation: link.generation)
             await link.transport.close()
             await link.runTask.value
             await waitForDispatch(of: link.generation)
+        case .endReconnectDelay:
+            logger.debug("Connection stopped during reconnect delay. Done reconnecting.")
+            await endReconnectTasks()
+            for handler in closeHandlers { await handler(nil) }
+        case .endTransportResume(let outcome):
+            logger.debug("Connection stopped while the transport was reconnecting.")
+            await endReconnectTasks()
+            connectionEnded(outcome)
+            for handler in closeHandlers { await handler(nil) }
         }
     }
 
@@ -57,59 +72,26 @@ extension HubConnection {
     /// Waits for the dispatch task of `generation`, unless this code runs inside it.
     private func waitForDispatch(of generation: Int) async {
         guard let (dispatchGeneration, task) = dispatchTask, dispatchGeneration == generation else { return }
-        let marker = DispatchMarker(connection: ObjectIdentifier(self), generation: generation)
-        if Self.dispatchingConnection == marker { return }
+        // Inside any dispatch task of this connection: a resumed link's task waits for the
+        // previous one, so waiting here could wait for the caller itself.
+        if Self.dispatchingConnection?.connection == ObjectIdentifier(self) { return }
         await task.value
         if let current = dispatchTask, current.generation == generation { dispatchTask = nil }
     }
 
-    /// Starts the task that runs received calls, one at a time, in order.
-    func startDispatching(_ link: ConnectionLink) {
+    /// Starts the task that runs received calls in order (see ``dispatchCalls(_:generation:hubProtocol:logger:)``).
+    /// - Parameter previous: a task to finish first (the dropped link's, after stateful reconnect).
+    func startDispatching(_ link: ConnectionLink, after previous: Task<Void, Never>? = nil) {
         let marker = DispatchMarker(connection: ObjectIdentifier(self), generation: link.generation)
         let items = link.dispatchItems
         let hubProtocol = hubProtocol
         let logger = logger
         let task = Task {
+            await previous?.value
             await Self.$dispatchingConnection.withValue(marker) {
-                for await item in items {
-                    let completion = await Self.runHandlers(item, hubProtocol: hubProtocol, logger: logger)
-                    if let completion { await self.sendCompletion(completion, generation: marker.generation) }
-                }
+                await self.dispatchCalls(items, generation: marker.generation, hubProtocol: hubProtocol, logger: logger)
             }
         }
         dispatchTask = (link.generation, task)
-    }
-
-    /// Runs the handlers of one received call. Returns the Completion to send when the server
-    /// expects a result (client results).
-    private static func runHandlers(_ item: DispatchItem, hubProtocol: any HubProtocol, logger: Logger) async -> CompletionMessage? {
-        let invocation = item.invocation
-        var result: HubValue?
-        var failure: String?
-        for entry in item.handlers {
-            do {
-                if case .result(let value) = try await entry.handler(invocation.arguments, hubProtocol) {
-                    if result != nil { failure = "Client provided multiple results." }
-                    result = value
-                }
-            } catch {
-                let text = (error as? SignalRError)?.message ?? String(describing: error)
-                logger.error("A callback for the method '\(invocation.target.lowercased())' threw error '\(text)'.")
-                failure = failure ?? text
-            }
-        }
-        guard let invocationId = invocation.invocationId else { return nil }
-        if let failure { return CompletionMessage(invocationId: invocationId, result: .error(failure)) }
-        if let result { return CompletionMessage(invocationId: invocationId, result: .value(result)) }
-        return CompletionMessage(invocationId: invocationId, result: .error("Client didn't provide a result."))
-    }
-
-    private func sendCompletion(_ completion: CompletionMessage, generation: Int) async {
-        guard let link = machine.linkForSending(), link.generation == generation else { return }
-        do {
-            try await write(.completion(completion), on: link)
-        } catch {
-            logger.debug("Sending a completion failed.", metadata: ["signalr.error": "\(error)"])
-        }
     }
 }

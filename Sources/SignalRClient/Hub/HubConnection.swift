@@ -34,9 +34,15 @@ public actor HubConnection {
     let connectionFactory: any ConnectionFactory
     let clock: ErasedClock
     let logger: Logger
-    var machine = HubConnectionStateMachine()
+    var machine: HubConnectionStateMachine
     var handlers = HandlerRegistry()
     var closeHandlers: [@Sendable (SignalRError?) async -> Void] = []
+    /// Automatic and stateful reconnect: handlers, running tasks, blocked sends.
+    var reconnect = ReconnectRuntime()
+    /// The stateful reconnect buffer size in bytes (used when negotiation grants it).
+    let statefulBufferSize: Int
+    /// Server-to-client streams and the stream job queue (uploads, CancelInvocation).
+    var streams = StreamRegistry()
     /// The task running received calls of the current connection, and its generation.
     var dispatchTask: (generation: Int, task: Task<Void, Never>)?
 
@@ -47,8 +53,12 @@ public actor HubConnection {
         keepAliveInterval: Duration,
         handshakeTimeout: Duration,
         clock: ErasedClock,
-        logger: Logger
+        logger: Logger,
+        retryPolicy: (any RetryPolicy)? = nil,
+        statefulBufferSize: Int = StatefulReconnectOptions.defaultBufferSize
     ) {
+        self.machine = HubConnectionStateMachine(retryPolicy: retryPolicy)
+        self.statefulBufferSize = statefulBufferSize
         self.connectionFactory = connectionFactory
         self.hubProtocol = hubProtocol
         self.serverTimeout = serverTimeout
@@ -67,6 +77,11 @@ public actor HubConnection {
 
     /// Registers a handler that runs once each time the connection ends after a successful
     /// ``start()``: with the cause, or nil after ``stop()``. Not run when `start()` fails.
+    ///
+    /// With automatic reconnect it runs only when reconnecting ends without success: with the
+    /// error of the last failed attempt when the retry policy gives up (the JavaScript client
+    /// passes no error there), or nil when ``stop()`` ends reconnecting. Calling ``start()``
+    /// from the handler (manual reconnect) is allowed.
     /// - Parameter handler: receives the error that ended the connection, if any.
     public func onClose(_ handler: @escaping @Sendable (SignalRError?) async -> Void) {
         closeHandlers.append(handler)
@@ -79,6 +94,7 @@ public actor HubConnection {
     func write(_ message: HubMessage, on link: ConnectionLink) async throws {
         let bytes = try encode(message)
         machine.messageSent(generation: link.generation, now: clock.now)
+        if message.isSequenced, try await writeSequenced(bytes, on: link) { return }
         try await link.write(bytes)
     }
 

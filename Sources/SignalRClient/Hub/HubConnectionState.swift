@@ -8,7 +8,7 @@ public enum HubConnectionState: String, Sendable, Hashable, CustomStringConverti
     case connected = "Connected"
     /// ``HubConnection/stop()`` is closing the connection.
     case disconnecting = "Disconnecting"
-    /// Automatic reconnect is trying to restore the connection (reserved: reconnect is not implemented yet).
+    /// Automatic reconnect is restoring a lost connection (between attempts and during one).
     case reconnecting = "Reconnecting"
 
     public var description: String { rawValue }

@@ -25,6 +25,7 @@ import SignalRProtocol
 ///   `GetTransport() -> string`, `GetConnectionId() -> string`, `GetProtocol() -> string`.
 /// - `Abort()`: drops the caller without a Close message; `CloseWithReconnect()`: Close with
 ///   `allowReconnect: true`; `CloseWithError(message)`: Close with that error.
+/// - `SendNumbers(count)`: sends `Number(i)` to the caller for i in 0..<count (stateful reconnect soak).
 public enum TestHub {
     /// A person, as `GetPerson` returns it.
     public struct Person: Codable, Sendable, Equatable {
@@ -112,6 +113,12 @@ public enum TestHub {
             for try await value in input { items.append(value) }
             return items
         }
+        hub.on("UploadPair") { (first: HubStream<Int>, second: HubStream<Int>) -> [Int] in
+            var sums = [0, 0]
+            for try await value in first { sums[0] += value }
+            for try await value in second { sums[1] += value }
+            return sums
+        }
     }
 
     private static func addConnectionQueries(to hub: inout Hub) {
@@ -127,6 +134,9 @@ public enum TestHub {
         }
         hub.on("CloseWithError") { (context: HubContext, message: String) in
             await context.close(error: message, allowReconnect: false)
+        }
+        hub.on("SendNumbers") { (context: HubContext, count: Int) in
+            for number in 0..<count { try await context.clients.caller.send("Number", number) }
         }
     }
 }

@@ -1,0 +1,53 @@
+import Logging
+import SignalRProtocol
+
+extension HubConnection {
+    /// Takes the ids of a call's upload streams and, when `withCallId`, the call's own id next,
+    /// from the connection's one invocation id counter (uploads first, as the official clients do).
+    /// - Returns: the link to send on, the upload stream ids and the call's id (nil without `withCallId`).
+    /// - Throws: ``SignalRError/notConnected`` when not connected.
+    func reserveIds(uploads: Int, withCallId: Bool) throws -> (ConnectionLink, streamIds: [String], callId: String?) {
+        let count = uploads + (withCallId ? 1 : 0)
+        guard let (link, ids) = machine.reserveInvocationIds(count) else { throw SignalRError.notConnected }
+        return (link, Array(ids.prefix(uploads)), withCallId ? ids.last : nil)
+    }
+
+    /// Queues the uploads of a call whose message has been written on connection `generation`.
+    /// - Returns: the signal that stops them; end it when the call ends (never for `send`).
+    func startUploads(_ uploads: [UploadSource], streamIds: [String], generation: Int) -> CallEndSignal {
+        let callEnded = CallEndSignal()
+        guard !uploads.isEmpty else { return callEnded }
+        guard let queue = streams.jobQueue(generation: generation) else {
+            callEnded.end()
+            return callEnded
+        }
+        for (streamId, source) in zip(streamIds, uploads) {
+            logger.debug("Starting an upload stream.", metadata: ["signalr.streamId": "\(streamId)"])
+            queue.yield(.upload(UploadJob(streamId: streamId, source: source, callEnded: callEnded)))
+        }
+        return callEnded
+    }
+
+    /// Writes a StreamItem or Completion of an upload on connection `generation`.
+    /// - Returns: false when that connection is no longer connected or the write failed.
+    func sendUploadMessage(_ message: HubMessage, generation: Int) async -> Bool {
+        guard let link = machine.linkForSending(), link.generation == generation else { return false }
+        do {
+            try await write(message, on: link)
+            return true
+        } catch {
+            logger.debug("Sending an upload stream message failed.", metadata: ["signalr.error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Creates the stream job queue of transport `generation`; its run task drains it.
+    func openStreamJobs(generation: Int) -> AsyncStream<StreamJob> {
+        streams.openJobs(generation: generation)
+    }
+
+    /// Transport `generation` is done with its stream jobs.
+    func closeStreamJobs(generation: Int) {
+        streams.closeJobs(generation: generation)
+    }
+}
