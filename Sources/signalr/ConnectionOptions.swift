@@ -27,8 +27,10 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Connect straight to the WebSocket without negotiating.")
     var skipNegotiation = false
 
-    /// Builds the connection these options describe.
-    func makeConnection() throws -> HubConnection {
+    /// Builds the connection these options describe; `configure` may add to the builder.
+    func makeConnection(
+        configure: (HubConnectionBuilder) -> HubConnectionBuilder = { $0 }
+    ) throws -> HubConnection {
         var options = HttpConnectionOptions()
         options.skipNegotiation = skipNegotiation
         for header in headers {
@@ -56,7 +58,7 @@ struct ConnectionOptions: ParsableArguments {
             LoggingBootstrap.standardErrorOnce()
             builder = builder.configureLogging(logLevel.level)
         }
-        return try builder.build()
+        return try configure(builder).build()
     }
 
     static func parseTransports(_ text: String) throws -> HttpTransportType {

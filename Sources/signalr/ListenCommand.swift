@@ -15,6 +15,8 @@ struct ListenCommand: AsyncParsableCommand {
     @Argument(help: "Client method names to listen for.") var methods: [String]
     @Option(help: "Answer the hub's client-result calls of these methods with this JSON value, for example 42 or '\"yes\"'.")
     var reply: String?
+    @Flag(help: "Do not reconnect automatically when the connection is lost.")
+    var noReconnect = false
 
     func validate() throws {
         if methods.isEmpty { throw ValidationError("Name at least one method to listen for.") }
@@ -22,7 +24,17 @@ struct ListenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let answer = try reply.map { try parseJSONArguments([$0])[0] }
-        let hub = try connection.makeConnection()
+        // Reconnect like the official client (0, 2, 10, 30 s), then keep retrying every 30 s:
+        // a listener should outlive a server restart of any length.
+        let hub = try connection.makeConnection { builder in
+            noReconnect ? builder : builder.withAutomaticReconnect(ListenRetryPolicy())
+        }
+        await hub.onReconnecting { error in
+            printError("state: Reconnecting (\(error?.message ?? "connection lost"))")
+        }
+        await hub.onReconnected { connectionId in
+            printError("state: Connected (connection \(connectionId ?? "-"))")
+        }
         for method in methods {
             let printCall: @Sendable ([JSONValue]) -> Void = { arguments in
                 let line = JSONValue.object(["method": .string(method), "arguments": .array(arguments)])
@@ -49,5 +61,13 @@ struct ListenCommand: AsyncParsableCommand {
         } onInterrupt: {
             try? await hub.stop()
         }
+    }
+}
+
+/// The official delays, then every 30 s for as long as the listener runs.
+struct ListenRetryPolicy: RetryPolicy {
+    func nextRetryDelay(_ context: RetryContext) -> Duration? {
+        let delays: [Duration] = [.zero, .seconds(2), .seconds(10), .seconds(30)]
+        return context.previousRetryCount < delays.count ? delays[context.previousRetryCount] : .seconds(30)
     }
 }
