@@ -14,10 +14,13 @@ case "echo-server":
     let server = try await EchoServer.start()
     FileHandle.standardOutput.write(Data("echo server on 127.0.0.1:\(server.port)\n".utf8))
     while true { try await Task.sleep(for: .seconds(3600)) }
+case "stream":
+    let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 20000
+    try await StreamBenchmark.run(total: total)
 case "client":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 5000
     try await ClientBenchmark.run(total: total)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, server-load\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, stream, server-load\n".utf8))
     exit(2)
 }
