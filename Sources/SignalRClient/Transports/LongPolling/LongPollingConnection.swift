@@ -48,12 +48,6 @@ struct LongPollingLoop: Sendable {
     let frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
     let sendQueue: HTTPSendQueue
 
-    private enum Event: Sendable {
-        case pollEnded(PollEnd)
-        case closeRequested
-        case senderEnded
-    }
-
     /// Why polling stopped.
     enum PollEnd: Sendable {
         /// 204: the server ended the connection.
@@ -66,34 +60,16 @@ struct LongPollingLoop: Sendable {
 
     func run(closeRequests: AsyncStream<Void>) async {
         let logger = session.logger
-        let outcome: Event = await withTaskGroup(of: Event.self) { group in
-            group.addTask { .pollEnded(await poll()) }
-            group.addTask {
-                await sendQueue.run { payload in try await post(payload) }
-                return .senderEnded
-            }
-            group.addTask {
-                for await _ in closeRequests {}
-                return .closeRequested
-            }
-            var outcome = Event.senderEnded
-            while let event = await group.next() {
-                if case .senderEnded = event { continue }
-                outcome = event
-                break
-            }
-            sendQueue.close(.httpTransportNotConnected)
-            group.cancelAll()
-            return outcome
-        }
+        let outcome = await sendQueue.runConnection(
+            receive: { await poll() }, post: { payload in try await post(payload) }, closeRequests: closeRequests)
         switch outcome {
-        case .pollEnded(.serverClosed):
+        case .received(.serverClosed):
             logger.debug("(LongPolling transport) Poll terminated by server.")
             frames.finish()
-        case .pollEnded(.failed(let error)):
+        case .received(.failed(let error)):
             logger.debug("(LongPolling transport) Polling failed.", metadata: ["signalr.error": "\(error.message)"])
             frames.finish(throwing: error)
-        case .pollEnded(.cancelled), .senderEnded:
+        case .received(.cancelled):
             frames.finish()
         case .closeRequested:
             await delete()

@@ -128,56 +128,34 @@ struct ServerSentEventsSession: Sendable {
     let client: any HTTPTransportClient
     let logger: Logger
 
-    private enum Event: Sendable {
-        case streamEnded((any Error)?)
-        case closeRequested
-        case senderEnded
-    }
-
     func run(
         opened: AsyncThrowingStream<Void, any Error>.Continuation,
         frames: AsyncThrowingStream<[UInt8], any Error>.Continuation,
         sendQueue: HTTPSendQueue,
         closeRequests: AsyncStream<Void>
     ) async {
-        let outcome: Event = await withTaskGroup(of: Event.self) { group in
-            group.addTask {
+        let outcome = await sendQueue.runConnection(
+            receive: { () async -> (any Error)? in
                 do {
                     try await stream(opened: opened, frames: frames)
-                    return .streamEnded(nil)
+                    return nil
                 } catch {
-                    return .streamEnded(error)
+                    return error
                 }
-            }
-            group.addTask {
-                await sendQueue.run { payload in try await post(payload) }
-                return .senderEnded
-            }
-            group.addTask {
-                for await _ in closeRequests {}
-                return .closeRequested
-            }
-            var outcome = Event.senderEnded
-            while let event = await group.next() {
-                if case .senderEnded = event { continue }
-                outcome = event
-                break
-            }
-            sendQueue.close(.httpTransportNotConnected)
-            group.cancelAll()
-            return outcome
-        }
+            },
+            post: { payload in try await post(payload) },
+            closeRequests: closeRequests)
         switch outcome {
-        case .streamEnded(let error?):
+        case .received(let error?):
             let wrapped = Self.streamError(error)
             logger.debug("(SSE transport) stream failed.", metadata: ["signalr.error": "\(wrapped.message)"])
             opened.finish(throwing: wrapped)
             frames.finish(throwing: wrapped)
-        case .streamEnded(nil):
+        case .received(nil):
             logger.debug("(SSE transport) stream ended.")
             opened.finish()
             frames.finish()
-        case .closeRequested, .senderEnded:
+        case .closeRequested:
             opened.finish(throwing: CancellationError())
             frames.finish()
         }
