@@ -79,9 +79,20 @@ class TestHub(Hub):
             sums[1] += item
         return sums
 
-    async def SendNumbers(self, count: int) -> None:
+    async def SendNumbers(self, count: int, pause_every: int) -> None:
         for i in range(count):
             await self.clients.caller.send("Number", i)
+            if pause_every > 0 and i % pause_every == pause_every - 1:
+                await asyncio.sleep(0.001)
+
+    async def Tally(self, value: int) -> int:
+        key = (self.context.connection_id, value)
+        TALLIES[key] = TALLIES.get(key, 0) + 1
+        return TALLIES[key]
+
+
+# How many times each (connection, value) was tallied: 1 each when every invocation ran once.
+TALLIES: dict = {}
 
 
 async def main() -> None:

@@ -18,6 +18,10 @@ struct DispatchItem: Sendable {
 /// dispatch task runs in order.
 struct ConnectionLink: Sendable {
     let generation: Int
+    /// The generation of the link that began this logical connection. A transport resumed by
+    /// stateful reconnect keeps it, with the dispatch queue: calls, client results and uploads
+    /// belong to the connection, not to one transport.
+    let session: Int
     let transport: any TransportConnection
     let connectionId: String?
     let outbound: AsyncStream<OutboundItem>.Continuation
@@ -39,6 +43,12 @@ struct ConnectionLink: Sendable {
                 continuation.resume(throwing: SignalRError.notConnected)
             }
         }
+    }
+
+    /// Ends the outbound queue only (the transport dropped and stateful reconnect resumes it:
+    /// the dispatch queue goes on with the next link).
+    func finishOutbound() {
+        outbound.finish()
     }
 
     /// Ends both queues: the writer drains what is queued, the dispatch task runs what is queued.

@@ -1,7 +1,8 @@
 import Logging
 import SignalRProtocol
 
-/// The three loops of one transport connection, run by the link's run task:
+/// The three loops of one transport connection (uploads and received calls belong to the
+/// connection's session task instead, which outlives a transport resumed by stateful reconnect), run by the link's run task:
 /// the receive loop (frames → handshake → hub messages → the actor), the writer
 /// (the ordered outbound queue → the transport) and the timer (handshake timeout,
 /// keep-alive, server timeout). The run task ends once the transport has closed, the
@@ -17,15 +18,10 @@ struct ConnectionRunner: Sendable {
     var awaitsHandshake = true
 
     func run(outboundItems: AsyncStream<OutboundItem>) async {
-        let streamJobs = await connection.openStreamJobs(generation: generation)
         await withDiscardingTaskGroup { outer in
             outer.addTask { await writeLoop(outboundItems) }
             await withDiscardingTaskGroup { inner in
                 inner.addTask { await timerLoop() }
-                inner.addTask {
-                    await StreamJobRunner(connection: connection, generation: generation).run(streamJobs)
-                    await connection.closeStreamJobs(generation: generation)
-                }
                 let error = await receiveLoop()
                 await connection.transportClosed(generation: generation, error: error)
                 inner.cancelAll()

@@ -11,7 +11,7 @@ extension HubConnection {
     /// connection's other calls. Once the queue ends (the connection closed), handlers of
     /// client-result calls still running are cancelled: their answer can no longer be sent.
     nonisolated func dispatchCalls(
-        _ items: AsyncStream<DispatchItem>, generation: Int, hubProtocol: any HubProtocol, logger: Logger
+        _ items: AsyncStream<DispatchItem>, session: Int, hubProtocol: any HubProtocol, logger: Logger
     ) async {
         await withDiscardingTaskGroup { group in
             for await item in items {
@@ -25,7 +25,7 @@ extension HubConnection {
                         let completion = await Self.runHandlers(item, hubProtocol: hubProtocol, logger: logger) {
                             started.resume()
                         }
-                        if let completion { await self.sendCompletion(completion, generation: generation) }
+                        if let completion { await self.sendCompletion(completion, session: session) }
                     }
                 }
             }
@@ -80,9 +80,10 @@ extension HubConnection {
         return CompletionMessage(invocationId: invocationId, result: outcome)
     }
 
-    /// Sends the answer to a client-result call on connection `generation`, if it is still current.
-    func sendCompletion(_ completion: CompletionMessage, generation: Int) async {
-        guard let link = machine.linkForSending(), link.generation == generation else { return }
+    /// Sends the answer to a client-result call of connection `session`, if it is still current
+    /// (on its current transport: a stateful resume does not lose the answer).
+    func sendCompletion(_ completion: CompletionMessage, session: Int) async {
+        guard let link = machine.linkForSending(), link.session == session else { return }
         do {
             try await write(.completion(completion), on: link)
         } catch {

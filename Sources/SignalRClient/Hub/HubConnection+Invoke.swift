@@ -84,7 +84,7 @@ extension HubConnection {
         var callEnded: CallEndSignal?
         do {
             try await write(message, on: link)
-            callEnded = startUploads(split.uploads, streamIds: streamIds, generation: link.generation)
+            callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session)
         } catch {
             machine.removeInvocation(invocationId)
             waiter.finish(.failure(error))
@@ -109,7 +109,7 @@ extension HubConnection {
             InvocationMessage(invocationId: nil, target: method, arguments: split.values, streamIds: streamIds)
         )
         try await write(message, on: link)
-        _ = startUploads(split.uploads, streamIds: streamIds, generation: link.generation)
+        _ = startUploads(split.uploads, streamIds: streamIds, session: link.session)
     }
 
     /// Wraps each argument for the hub protocol.

@@ -114,7 +114,7 @@ extension HubConnection {
             link?.finishQueues()
             handshake?.resume(throwing: failure)
         case .resumeTransport(_, let resume):
-            link?.finishQueues()
+            link?.finishOutbound()
             startTransportResume(from: generation, error: error, using: resume)
         case .reconnect(let outcome, let plan):
             link?.finishQueues()

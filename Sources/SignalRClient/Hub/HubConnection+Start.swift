@@ -95,18 +95,20 @@ extension HubConnection {
     }
 
     /// Creates the queues of a new connection and starts its run task.
-    /// - Parameter awaitsHandshake: false for a transport resumed by stateful reconnect, which
-    ///   has no handshake.
-    func makeLink(generation: Int, established: EstablishedConnection, awaitsHandshake: Bool = true) -> ConnectionLink {
+    /// - Parameter resuming: the dropped link whose connection this transport continues: the
+    ///   new link keeps its session and dispatch queue.
+    func makeLink(generation: Int, established: EstablishedConnection, resuming previous: ConnectionLink? = nil) -> ConnectionLink {
+        let awaitsHandshake = previous == nil
         let (outboundItems, outbound) = AsyncStream.makeStream(of: OutboundItem.self)
-        let (dispatchItems, dispatch) = AsyncStream.makeStream(of: DispatchItem.self)
+        let (dispatchItems, dispatch) = previous.map { ($0.dispatchItems, $0.dispatch) } ?? AsyncStream.makeStream(of: DispatchItem.self)
         let runner = ConnectionRunner(
             connection: self, generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
         let runTask = Task { await runner.run(outboundItems: outboundItems) }
         return ConnectionLink(
-            generation: generation, transport: established.transport, connectionId: established.connectionId,
+            generation: generation, session: previous?.session ?? generation,
+            transport: established.transport, connectionId: established.connectionId,
             outbound: outbound, dispatch: dispatch, dispatchItems: dispatchItems, runTask: runTask
         )
     }

@@ -167,7 +167,9 @@ struct HubConnectionStateMachine {
         case .connected(let connected):
             if connected.stateful?.resuming == true {
                 state = .disconnected
-                return .endTransportResume(ClosedOutcome(invocations: Array(connected.invocations.values), error: nil, stopWaiters: []))
+                return .endTransportResume(
+                    ClosedOutcome(invocations: Array(connected.invocations.values), error: nil, stopWaiters: []), connected.link
+                )
             }
             state = .disconnecting(Disconnecting(link: connected.link, invocations: connected.invocations, error: nil))
             return .closeConnection(connected.link)

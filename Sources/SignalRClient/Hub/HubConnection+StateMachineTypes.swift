@@ -67,8 +67,8 @@ extension HubConnectionStateMachine {
         /// stop() during a reconnect delay: now disconnected; end the reconnect task, run onClose.
         case endReconnectDelay
         /// stop() while stateful reconnect reconnects the transport: now disconnected; end that
-        /// task, fail the invocations, run onClose.
-        case endTransportResume(ClosedOutcome)
+        /// task and the dropped link's session, fail the invocations, run onClose.
+        case endTransportResume(ClosedOutcome, ConnectionLink)
     }
 
     enum TimerAction {

@@ -78,17 +78,20 @@ extension HubConnection {
         } catch let resumeError {
             let failure = error ?? SignalRError.wrapping(resumeError)
             logger.info("Stateful reconnect failed.", metadata: ["signalr.error": "\(SignalRError.wrapping(resumeError).message)"])
-            await connectionLost(machine.transportResumeFailed(from: generation, error: failure, now: clock.now))
+            let dropped = machine.link(generation)
+            let action = machine.transportResumeFailed(from: generation, error: failure, now: clock.now)
+            if case .none = action {} else { dropped?.finishQueues() }
+            await connectionLost(action)
             return
         }
-        guard let newGeneration = machine.beginTransportResume(from: generation) else {
+        guard let newGeneration = machine.beginTransportResume(from: generation), let previous = machine.link(generation) else {
             await transport.close()
             return
         }
         let established = EstablishedConnection(
             transport: transport, connectionId: machine.connectionId, transportName: "WebSockets", resumeTransport: resume
         )
-        let link = makeLink(generation: newGeneration, established: established, awaitsHandshake: false)
+        let link = makeLink(generation: newGeneration, established: established, resuming: previous)
         var timers = ConnectionTimers(
             keepAliveInterval: keepAliveInterval, serverTimeout: serverTimeout, handshakeTimeout: handshakeTimeout,
             enabled: !transport.hasInherentKeepAlive, now: clock.now
@@ -97,13 +100,12 @@ extension HubConnection {
         switch machine.transportResumed(from: generation, link: link, timers: timers) {
         case .close:
             await transport.close()
-            link.finishQueues()
+            link.finishOutbound()
             await link.runTask.value
         case .replay(let firstId, let messages):
             if let sequence = try? encode(.sequence(SequenceMessage(sequenceId: firstId))) { link.enqueue(sequence) }
             for message in messages { link.enqueue(message) }
             machine.messageSent(generation: newGeneration, now: clock.now)
-            startDispatching(link, after: dispatchTask?.task)
             logger.info(
                 "Stateful reconnect succeeded.",
                 metadata: ["signalr.sequenceId": "\(firstId)", "signalr.replayed": "\(messages.count)"]

@@ -6,10 +6,10 @@ extension HubConnection {
     /// called from a handler does not wait for that handler to return.
     @TaskLocal static var dispatchingConnection: DispatchMarker?
 
-    /// Identifies one connection's dispatch task.
+    /// Identifies one connection's session task.
     struct DispatchMarker: Sendable, Equatable {
         let connection: ObjectIdentifier
-        let generation: Int
+        let session: Int
     }
 
     /// Stops the connection (the official client's `stop()`).
@@ -50,15 +50,17 @@ extension HubConnection {
             streamsClosing(generation: link.generation)
             await link.transport.close()
             await link.runTask.value
-            await waitForDispatch(of: link.generation)
+            await waitForDispatch(of: link.session)
         case .endReconnectDelay:
             logger.debug("Connection stopped during reconnect delay. Done reconnecting.")
             await endReconnectTasks()
             for handler in closeHandlers { await handler(nil) }
-        case .endTransportResume(let outcome):
+        case .endTransportResume(let outcome, let link):
             logger.debug("Connection stopped while the transport was reconnecting.")
             await endReconnectTasks()
             connectionEnded(outcome)
+            link.finishQueues()
+            await waitForDispatch(of: link.session)
             for handler in closeHandlers { await handler(nil) }
         }
     }
@@ -69,29 +71,34 @@ extension HubConnection {
         }
     }
 
-    /// Waits for the dispatch task of `generation`, unless this code runs inside it.
-    private func waitForDispatch(of generation: Int) async {
-        guard let (dispatchGeneration, task) = dispatchTask, dispatchGeneration == generation else { return }
-        // Inside any dispatch task of this connection: a resumed link's task waits for the
-        // previous one, so waiting here could wait for the caller itself.
-        if Self.dispatchingConnection?.connection == ObjectIdentifier(self) { return }
+    /// Waits for the session task of `session`, unless this code runs inside it (a handler
+    /// or an upload that calls stop()).
+    func waitForDispatch(of session: Int) async {
+        guard let (current, task) = dispatchTask, current == session else { return }
+        if Self.dispatchingConnection == DispatchMarker(connection: ObjectIdentifier(self), session: session) { return }
         await task.value
-        if let current = dispatchTask, current.generation == generation { dispatchTask = nil }
+        if let latest = dispatchTask, latest.session == session { dispatchTask = nil }
     }
 
-    /// Starts the task that runs received calls in order (see ``dispatchCalls(_:generation:hubProtocol:logger:)``).
-    /// - Parameter previous: a task to finish first (the dropped link's, after stateful reconnect).
-    func startDispatching(_ link: ConnectionLink, after previous: Task<Void, Never>? = nil) {
-        let marker = DispatchMarker(connection: ObjectIdentifier(self), generation: link.generation)
+    /// Starts the session task of a new connection: it runs received calls in order (see
+    /// ``dispatchCalls(_:session:hubProtocol:logger:)``) and the uploads, until the dispatch
+    /// queue ends with the connection (not with a transport that stateful reconnect resumes);
+    /// then it ends the uploads and returns once they are gone.
+    func startDispatching(_ link: ConnectionLink) {
+        let marker = DispatchMarker(connection: ObjectIdentifier(self), session: link.session)
         let items = link.dispatchItems
+        let jobs = openStreamJobs(session: link.session)
         let hubProtocol = hubProtocol
         let logger = logger
         let task = Task {
-            await previous?.value
             await Self.$dispatchingConnection.withValue(marker) {
-                await self.dispatchCalls(items, generation: marker.generation, hubProtocol: hubProtocol, logger: logger)
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await StreamJobRunner(connection: self, session: marker.session).run(jobs) }
+                    await self.dispatchCalls(items, session: marker.session, hubProtocol: hubProtocol, logger: logger)
+                    self.closeStreamJobs(session: marker.session)
+                }
             }
         }
-        dispatchTask = (link.generation, task)
+        dispatchTask = (link.session, task)
     }
 }

@@ -86,7 +86,7 @@ extension HubConnection {
             channel.finish(error)
             throw error
         }
-        let callEnded = startUploads(split.uploads, streamIds: streamIds, generation: link.generation)
+        let callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session)
         channel.onEnd { callEnded.end() }
     }
 

@@ -12,12 +12,12 @@ extension HubConnection {
         return (link, Array(ids.prefix(uploads)), withCallId ? ids.last : nil)
     }
 
-    /// Queues the uploads of a call whose message has been written on connection `generation`.
+    /// Queues the uploads of a call whose message has been written in connection `session`.
     /// - Returns: the signal that stops them; end it when the call ends (never for `send`).
-    func startUploads(_ uploads: [UploadSource], streamIds: [String], generation: Int) -> CallEndSignal {
+    func startUploads(_ uploads: [UploadSource], streamIds: [String], session: Int) -> CallEndSignal {
         let callEnded = CallEndSignal()
         guard !uploads.isEmpty else { return callEnded }
-        guard let queue = streams.jobQueue(generation: generation) else {
+        guard let queue = streams.jobQueue(generation: session) else {
             callEnded.end()
             return callEnded
         }
@@ -28,10 +28,11 @@ extension HubConnection {
         return callEnded
     }
 
-    /// Writes a StreamItem or Completion of an upload on connection `generation`.
+    /// Writes a StreamItem or Completion of an upload of connection `session` on its current
+    /// transport (buffered for replay while stateful reconnect resumes it).
     /// - Returns: false when that connection is no longer connected or the write failed.
-    func sendUploadMessage(_ message: HubMessage, generation: Int) async -> Bool {
-        guard let link = machine.linkForSending(), link.generation == generation else { return false }
+    func sendUploadMessage(_ message: HubMessage, session: Int) async -> Bool {
+        guard let link = machine.linkForSending(), link.session == session else { return false }
         do {
             try await write(message, on: link)
             return true
@@ -41,13 +42,13 @@ extension HubConnection {
         }
     }
 
-    /// Creates the stream job queue of transport `generation`; its run task drains it.
-    func openStreamJobs(generation: Int) -> AsyncStream<StreamJob> {
-        streams.openJobs(generation: generation)
+    /// Creates the stream job queue of connection `session`; its session task drains it.
+    func openStreamJobs(session: Int) -> AsyncStream<StreamJob> {
+        streams.openJobs(generation: session)
     }
 
-    /// Transport `generation` is done with its stream jobs.
-    func closeStreamJobs(generation: Int) {
-        streams.closeJobs(generation: generation)
+    /// Connection `session` is done with its stream jobs.
+    func closeStreamJobs(session: Int) {
+        streams.closeJobs(generation: session)
     }
 }

@@ -43,8 +43,8 @@ public actor HubConnection {
     let statefulBufferSize: Int
     /// Server-to-client streams and the stream job queue (uploads, CancelInvocation).
     var streams = StreamRegistry()
-    /// The task running received calls of the current connection, and its generation.
-    var dispatchTask: (generation: Int, task: Task<Void, Never>)?
+    /// The session task of the current connection (received calls and uploads), and its session.
+    var dispatchTask: (session: Int, task: Task<Void, Never>)?
 
     init(
         connectionFactory: any ConnectionFactory,

@@ -1,14 +1,15 @@
 import SignalRProtocol
 
-/// Runs the stream jobs of one transport connection inside its run task: each upload in a
+/// Runs the stream jobs of one connection session inside its session task: each upload in a
 /// child task, CancelInvocation messages in order.
 ///
-/// `run` returns once the job queue is finished (the connection closed) and every upload has
-/// ended; the connection's run task cancels it after the transport closed, so `stop()`,
-/// which waits for the run task, never leaves an upload behind.
+/// `run` returns once the job queue is finished (the connection ended, not merely a transport
+/// that stateful reconnect resumes) and every upload has ended, so `stop()`, which waits for
+/// the session task, never leaves an upload behind.
 struct StreamJobRunner: Sendable {
     let connection: HubConnection
-    let generation: Int
+    /// The session (see ``ConnectionLink/session``) whose uploads these are.
+    let session: Int
 
     func run(_ jobs: AsyncStream<StreamJob>) async {
         await withDiscardingTaskGroup { group in
@@ -38,26 +39,26 @@ struct StreamJobRunner: Sendable {
     /// source threw). Sends nothing more once cancelled or once a write failed.
     private func pump(_ upload: UploadJob) async {
         let connection = connection
-        let generation = generation
+        let session = session
         let streamId = upload.streamId
         let delivered = Locked(true)
         do {
             try await upload.source.run { item in
                 let sent = await connection.sendUploadMessage(
-                    .streamItem(StreamItemMessage(invocationId: streamId, item: item)), generation: generation
+                    .streamItem(StreamItemMessage(invocationId: streamId, item: item)), session: session
                 )
                 if !sent { delivered.withLock { $0 = false } }
                 return sent && !Task.isCancelled
             }
             guard !Task.isCancelled, delivered.withLock({ $0 }) else { return }
             _ = await connection.sendUploadMessage(
-                .completion(CompletionMessage(invocationId: streamId, result: .void)), generation: generation
+                .completion(CompletionMessage(invocationId: streamId, result: .void)), session: session
             )
         } catch {
             guard !Task.isCancelled, !(error is CancellationError) else { return }
             let text = SignalRError.completionText(for: error)
             _ = await connection.sendUploadMessage(
-                .completion(CompletionMessage(invocationId: streamId, result: .error(text))), generation: generation
+                .completion(CompletionMessage(invocationId: streamId, result: .error(text))), session: session
             )
         }
     }

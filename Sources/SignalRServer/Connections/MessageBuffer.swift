@@ -1,3 +1,5 @@
+import SignalRProtocol
+
 /// Stateful reconnect bookkeeping of one connection (handshake version 2 with
 /// `useStatefulReconnect`): the sent messages the client has not acknowledged, and
 /// which received messages were already processed.
@@ -15,6 +17,8 @@ struct MessageBuffer {
     private(set) var latestReceived: Int64 = 0
     /// The id last acknowledged to the client.
     private(set) var lastAckSent: Int64 = 0
+    /// After a resume, nothing is handled until the client's Sequence message.
+    private(set) var waitingForSequence = false
 
     init(limit: Int) {
         self.limit = limit
@@ -48,9 +52,22 @@ struct MessageBuffer {
         return (pending.first?.id ?? nextSendId, pending.map(\.bytes))
     }
 
-    /// Counts a received sequenced message.
-    /// - Returns: false when it is a duplicate of one already processed (a replay after reconnect).
-    mutating func shouldProcessReceived() -> Bool {
+    /// The transport was replaced: nothing the client sends counts until its Sequence message,
+    /// and the next Ack is sent even when nothing new arrives (the last one may have been lost).
+    mutating func resumed() {
+        waitingForSequence = true
+        lastAckSent = 0
+    }
+
+    /// Whether a received message should be handled: skips everything but Sequence after a
+    /// resume, and sequenced messages already processed (the client's replay).
+    mutating func shouldProcess(_ message: HubMessage) -> Bool {
+        if waitingForSequence {
+            guard case .sequence = message else { return false }
+            waitingForSequence = false
+            return true
+        }
+        guard message.isSequenced else { return true }
         let id = receiveCursor
         receiveCursor += 1
         guard id > latestReceived else { return false }

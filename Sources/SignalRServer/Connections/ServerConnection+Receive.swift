@@ -3,10 +3,14 @@ import SignalRProtocol
 
 extension ServerConnection {
     /// Handles bytes the client sent (a WebSocket message or a POST body).
+    /// - Parameter session: the transport session the bytes came from (WebSockets); bytes of a
+    ///   session that a stateful resume replaced are dropped: the client replays them after its
+    ///   Sequence message, so handling them too would count them twice.
     /// - Returns: false when the connection is over (a POST then gets 404).
     @discardableResult
-    func receive(_ received: [UInt8]) async -> Bool {
+    func receive(_ received: [UInt8], session from: Int? = nil) async -> Bool {
         guard !isClosed else { return false }
+        if let from, from != session { return true }
         if case .idle = phase {
             // As ASP.NET Core, the hub starts with the first transport request; keep the bytes until then.
             inputBeforeTransport += received
@@ -123,8 +127,8 @@ extension ServerConnection {
 
     /// Handles one hub message from the client.
     func handle(_ message: HubMessage) {
-        if message.isSequenced, messageBuffer != nil, messageBuffer?.shouldProcessReceived() == false {
-            return  // already processed before a reconnect
+        if messageBuffer != nil, messageBuffer?.shouldProcess(message) == false {
+            return  // already processed before a reconnect, or sent before the client's Sequence
         }
         switch message {
         case .invocation(let invocation):

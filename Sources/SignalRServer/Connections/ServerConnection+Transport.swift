@@ -49,7 +49,11 @@ extension ServerConnection {
 
     /// Sends Sequence and replays the unacknowledged messages on a new transport.
     private func resumeAfterReconnect() {
-        guard let buffer = messageBuffer, case .done(let hubProtocol, _, _) = handshake else { return }
+        guard var buffer = messageBuffer, case .done(let hubProtocol, _, let version) = handshake else { return }
+        buffer.resumed()
+        messageBuffer = buffer
+        // A message the old socket delivered in part is gone; the client replays it whole.
+        handshake = .done(hubProtocol, HubMessageReader(hubProtocol: hubProtocol), version: version)
         let (firstId, messages) = buffer.replay
         let binary = hubProtocol.transferFormat == .binary
         if let sequence = try? hubProtocol.writeMessage(.sequence(SequenceMessage(sequenceId: firstId))) {

@@ -25,7 +25,10 @@ import SignalRProtocol
 ///   `GetTransport() -> string`, `GetConnectionId() -> string`, `GetProtocol() -> string`.
 /// - `Abort()`: drops the caller without a Close message; `CloseWithReconnect()`: Close with
 ///   `allowReconnect: true`; `CloseWithError(message)`: Close with that error.
-/// - `SendNumbers(count)`: sends `Number(i)` to the caller for i in 0..<count (stateful reconnect soak).
+/// - `SendNumbers(count, pauseEvery)`: sends `Number(i)` to the caller for i in 0..<count, pausing
+///   1 ms after every `pauseEvery` numbers (0: no pauses) so that a soak's cuts fall among them.
+/// - `Tally(value)`: how many times this connection called `Tally` with `value` (1 when the server
+///   ran each invocation exactly once, as stateful reconnect must ensure).
 public enum TestHub {
     /// A person, as `GetPerson` returns it.
     public struct Person: Codable, Sendable, Equatable {
@@ -135,9 +138,24 @@ public enum TestHub {
         hub.on("CloseWithError") { (context: HubContext, message: String) in
             await context.close(error: message, allowReconnect: false)
         }
-        hub.on("SendNumbers") { (context: HubContext, count: Int) in
-            for number in 0..<count { try await context.clients.caller.send("Number", number) }
+        hub.on("SendNumbers") { (context: HubContext, count: Int, pauseEvery: Int) in
+            for number in 0..<count {
+                try await context.clients.caller.send("Number", number)
+                if pauseEvery > 0, number % pauseEvery == pauseEvery - 1 { try await Task.sleep(for: .milliseconds(1)) }
+            }
         }
+        let tallies = Tallies()
+        hub.on("Tally") { (context: HubContext, value: Int) in await tallies.count(context.connectionId, value) }
+    }
+}
+
+/// How many times each connection tallied each value (`Tally`).
+actor Tallies {
+    private var counts: [String: [Int: Int]] = [:]
+
+    func count(_ connectionId: String, _ value: Int) -> Int {
+        counts[connectionId, default: [:]][value, default: 0] += 1
+        return counts[connectionId]?[value] ?? 0
     }
 }
 

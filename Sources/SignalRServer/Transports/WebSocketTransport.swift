@@ -35,7 +35,9 @@ enum WebSocketTransport {
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
     ) async {
         let abort: @Sendable () -> Void = { channel.close(promise: nil) }
-        guard case .attached(let session) = await connection.attach(.webSockets, request: request, abort: abort) else {
+        let attached = await connection.attach(.webSockets, request: request, abort: abort)
+        guard case .attached(let session) = attached else {
+            endpoint.logger.debug("WebSocket refused by the connection", metadata: ["signalr.result": "\(attached)"])
             return
         }
         let maximumSize = endpoint.configuration.maximumReceiveMessageSize
@@ -47,8 +49,8 @@ enum WebSocketTransport {
                 do {
                     for try await message in inbound.messages(maxSize: maximumSize) {
                         switch message {
-                        case .text(let text): await connection.receive(Array(text.utf8))
-                        case .binary(let buffer): await connection.receive(Array(buffer.readableBytesView))
+                        case .text(let text): await connection.receive(Array(text.utf8), session: session)
+                        case .binary(let buffer): await connection.receive(Array(buffer.readableBytesView), session: session)
                         }
                     }
                 } catch {

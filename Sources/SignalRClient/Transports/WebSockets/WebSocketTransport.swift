@@ -103,7 +103,10 @@ struct WebSocketSession: Sendable {
                     group.cancelAll()
                 }
             }
-            frames.finish(throwing: Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 }))
+            let closeError = Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 })
+            // The server may close right after the upgrade, before the handler ran: connect() must not wait forever.
+            opened.finish(throwing: closeError ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
+            frames.finish(throwing: closeError)
         } catch {
             let wrapped = Self.connectError(error)
             opened.finish(throwing: wrapped)
