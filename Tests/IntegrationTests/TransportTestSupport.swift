@@ -96,3 +96,127 @@ actor RecordReader {
         }
     }
 }
+
+/// One cell of the transport × hub protocol matrix: a single allowed transport and a protocol
+/// the transport can carry (Server-Sent Events is text only, so it has no MessagePack cell).
+struct TransportCase: Sendable, CustomTestStringConvertible {
+    var transport: HttpTransportType
+    var kind: ProtocolKind
+
+    /// Every cell: WebSockets and Long Polling with both protocols, Server-Sent Events with JSON.
+    static let all: [TransportCase] = [
+        TransportCase(transport: .webSockets, kind: .json),
+        TransportCase(transport: .webSockets, kind: .messagepack),
+        TransportCase(transport: .serverSentEvents, kind: .json),
+        TransportCase(transport: .longPolling, kind: .json),
+        TransportCase(transport: .longPolling, kind: .messagepack),
+    ]
+
+    /// The transport's wire name, as the hub's `GetTransport` answers it.
+    var transportName: String { transport.name ?? "\(transport)" }
+
+    /// Options that allow only this cell's transport, so the connection cannot end up on another.
+    var options: HttpConnectionOptions { HttpConnectionOptions(transports: transport) }
+
+    var testDescription: String { "\(transportName)/\(kind.rawValue)" }
+
+    /// A hub server for matrix tests: polls are held for a short time, so empty 200s happen
+    /// during tests and stopping the server never waits long for a held poll.
+    static var serverConfiguration: HubServerConfiguration {
+        var configuration = HubServerConfiguration()
+        configuration.longPollTimeout = .seconds(1)
+        return configuration
+    }
+
+    /// A started connection to `url` over this cell's transport and protocol.
+    func connect(_ url: String, configure: (HubConnectionBuilder) -> HubConnectionBuilder = { $0 }) async throws -> HubConnection {
+        try await IntegrationTests.connect(url, kind, options: options, configure: configure)
+    }
+}
+
+/// An upload source that records "started" when the connection first reads it (the connection
+/// reads a call's uploads only after the call's message was written), then yields `base`.
+struct StartSignalingSource: AsyncSequence, Sendable {
+    let base: AsyncStream<Int>
+    let started: EventRecorder<String>
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<Int>.Iterator
+        let started: EventRecorder<String>
+        var isFirst = true
+
+        mutating func next() async -> Int? {
+            if isFirst {
+                isFirst = false
+                started.record("started")
+            }
+            return await base.next()
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), started: started)
+    }
+}
+
+/// Keeps the messages a connection logs, so tests can check the official client's wording.
+final class LogMessages: Sendable {
+    private let messages = Locked<[String]>([])
+
+    /// A logger at `level` that records into this.
+    func logger(level: Logger.Level = .trace) -> Logger {
+        var logger = Logger(label: "test") { _ in Handler(sink: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Every message so far, in order.
+    var all: [String] { messages.withLock { $0 } }
+
+    fileprivate func append(_ message: String) { messages.withLock { $0.append(message) } }
+
+    private struct Handler: LogHandler {
+        let sink: LogMessages
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) { sink.append("\(event.message)") }
+    }
+}
+
+/// The built-in transports, each wrapped to record its name when the client tries it and to run
+/// `beforeConnect` first (tests switch transports off on the server there, after negotiate
+/// has offered them, so the server itself refuses the connection).
+struct WatchedTransportFactory: TransportFactory {
+    let tried = Locked<[String]>([])
+    let beforeConnect: @Sendable (HttpTransportType) async -> Void
+
+    init(beforeConnect: @escaping @Sendable (HttpTransportType) async -> Void = { _ in }) {
+        self.beforeConnect = beforeConnect
+    }
+
+    /// The transports tried so far, by wire name, in order.
+    var triedNames: [String] { tried.withLock { $0 } }
+
+    func makeTransport(for type: HttpTransportType, logger: Logger) -> (any Transport)? {
+        guard let inner = DefaultTransportFactory().makeTransport(for: type, logger: logger) else { return nil }
+        return Watched(type: type, inner: inner, factory: self)
+    }
+
+    private struct Watched: Transport {
+        let type: HttpTransportType
+        let inner: any Transport
+        let factory: WatchedTransportFactory
+
+        func connect(_ request: TransportRequest) async throws -> any TransportConnection {
+            factory.tried.withLock { $0.append(type.name ?? "\(type)") }
+            await factory.beforeConnect(type)
+            return try await inner.connect(request)
+        }
+    }
+}
