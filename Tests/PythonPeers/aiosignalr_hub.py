@@ -26,9 +26,48 @@ from aiosignalr.protocol import messagepack_protocol
 from aiosignalr.server.context import IncomingStream
 from aiosignalr.server.hub import Hub
 from aiosignalr.server.server import ServerOptions, SignalRServer
+from aiosignalr.server.transports import LongPollingServerTransport
 
 # Deviation fix: ASP.NET Core writes an empty map (0x80); aiosignalr writes the int 128.
 messagepack_protocol._EMPTY_HEADERS = {}
+
+
+# Deviation fix: Long Polling. ASP.NET Core answers a connection's first poll at once with an
+# empty 200 (that answer tells the client the transport is up), holds later polls while it has
+# nothing to send, and ends a connection only when no poll has been active for its disconnect
+# timeout. aiosignalr 0.1.1 holds the first poll as well and starts its idle timer when a poll
+# starts rather than when it ends, so a held poll outlives the timer and the connection is torn
+# down under the client (its handshake POST then gets 404). This replaces its poll handler with
+# one that answers the first poll at once and runs the idle timer only between polls.
+async def _handle_longpolling(self: SignalRServer, request, response) -> None:
+    record = await self._resolve_record(request.query.get("id"))
+    if record is None:
+        await response.start(404, {})
+        await response.finish()
+        return
+    first_poll = record.lp_transport is None
+    if first_poll:
+        record.lp_transport = LongPollingServerTransport()
+    transport = record.lp_transport
+    ctx = await self._attach(record, transport, request=request, name="LongPolling", inherent_keepalive=True)
+    if record.idle_watch is not None and not record.idle_watch.done():
+        record.idle_watch.cancel()
+    try:
+        if first_poll:
+            await response.start(200, {"Content-Type": "application/octet-stream"})
+            await response.finish()
+        else:
+            await transport.poll(response, timeout=self.options.long_polling_timeout)
+    finally:
+        if not ctx.closed.is_set():
+            record.idle_watch = asyncio.create_task(self._lp_idle_watch(record, ctx))
+
+
+SignalRServer.handle_longpolling = _handle_longpolling
+
+
+# The running server, for hub methods that look at their connection (GetTransport).
+SERVER: SignalRServer | None = None
 
 
 class TestHub(Hub):
@@ -46,6 +85,12 @@ class TestHub(Hub):
 
     async def GetConnectionId(self) -> str:
         return self.context.connection_id
+
+    async def GetTransport(self) -> str:
+        # The name of the transport attached to the caller's connection (as the in-repo hub's).
+        connection = SERVER.get_connection(self.context.connection_id)
+        transport = getattr(connection, "_transport", None)
+        return getattr(transport, "name", "none")
 
     async def Counter(self, count: int, delay_ms: int):
         for i in range(count):
@@ -106,7 +151,9 @@ async def main() -> None:
         allow_stateful_reconnects=True,
         maximum_receive_message_size=1024 * 1024,
     )
+    global SERVER
     server = SignalRServer(TestHub, options=options)
+    SERVER = server
     _, port = await server.serve("127.0.0.1", 0, path="/hubs/test")
     print(f"LISTENING {port}", flush=True)
     loop = asyncio.get_running_loop()
