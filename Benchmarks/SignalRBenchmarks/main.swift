@@ -1,6 +1,6 @@
 import Foundation
 
-/// `swift run -c release SignalRBenchmarks [protocol|…]`: prints Markdown tables.
+/// `swift run -c release SignalRBenchmarks [protocol|client|stream|transports|server-load] [N]`: prints Markdown tables.
 let arguments = CommandLine.arguments.dropFirst()
 let which = arguments.first ?? "protocol"
 switch which {
@@ -20,7 +20,10 @@ case "stream":
 case "client":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 5000
     try await ClientBenchmark.run(total: total)
+case "transports":
+    let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000
+    try await TransportBenchmark.run(total: total)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, stream, server-load\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, stream, transports, server-load\n".utf8))
     exit(2)
 }
