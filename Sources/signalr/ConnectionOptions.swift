@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOSSL
 import SignalRClient
 import SignalRProtocol
 
@@ -27,6 +28,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Connect straight to the WebSocket without negotiating.")
     var skipNegotiation = false
 
+    @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust besides the system's (https/wss hubs with a private CA).")
+    var caCertificate: String?
+
     /// Builds the connection these options describe; `configure` may add to the builder.
     func makeConnection(
         configure: (HubConnectionBuilder) -> HubConnectionBuilder = { $0 }
@@ -43,6 +47,14 @@ struct ConnectionOptions: ParsableArguments {
         }
         if let accessToken {
             options.accessTokenFactory = { accessToken }
+        }
+        if let caCertificate {
+            guard FileManager.default.isReadableFile(atPath: caCertificate) else {
+                throw ValidationError("Cannot read the CA certificate file '\(caCertificate)'.")
+            }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(caCertificate)]
+            options.tlsConfiguration = tls
         }
         if let transport {
             options.transports = try Self.parseTransports(transport)

@@ -189,8 +189,42 @@ struct NegotiateTests {
         #expect(transportHeaders["Cookie"] == "ARRAffinity=node7")
     }
 
+    @Test func httpTransportsReuseNegotiatesTokenAndShareTheContext() async throws {
+        let calls = Locked(0)
+        var options = HttpConnectionOptions()
+        options.transports = .longPolling
+        options.accessTokenFactory = { calls.withLock { $0 += 1; return "t\($0)" } }
+        let factory = FakeTransportFactory()
+        _ = try await connect(options: options, requester: FakeRequester(json: Self.v1), factory: factory)
+        let request = try #require(factory.requests.withLock { $0.first?.1 })
+        #expect(request.headers["Authorization"] == "Bearer t1")
+        #expect(request.context?.canRenewAccessToken == true)
+        #expect(calls.withLock { $0 } == 1)
+    }
+
+    @Test func afterARedirectA401IsNotRetried() async throws {
+        let requester = FakeRequester([
+            HTTPResult(statusCode: 200, body: Array(#"{"url":"http://azure/client/","accessToken":"az"}"#.utf8), setCookies: []),
+            HTTPResult(statusCode: 401, body: [], setCookies: []),
+        ])
+        var options = HttpConnectionOptions()
+        options.accessTokenFactory = { "user" }
+        let error = await #expect(throws: SignalRError.self) { _ = try await connect(options: options, requester: requester) }
+        #expect(error?.message == "Unexpected status code returned from negotiate '401'")
+        #expect(requester.urls.count == 2)
+    }
+
     @Test func webSocketURLScheme() {
         #expect(WebSocketTransport.webSocketURL("http://h/hub?id=1") == "ws://h/hub?id=1")
         #expect(WebSocketTransport.webSocketURL("HTTPS://h/hub") == "wss://h/hub")
+    }
+
+    @Test func ipAddressHosts() {
+        #expect(WebSocketTransport.hostIsIPAddress("wss://127.0.0.1:5001/hub?id=1"))
+        #expect(WebSocketTransport.hostIsIPAddress("wss://[::1]:5001/hub"))
+        #expect(WebSocketTransport.hostIsIPAddress("wss://user@10.0.0.2/hub"))
+        #expect(!WebSocketTransport.hostIsIPAddress("wss://localhost:5001/hub"))
+        #expect(!WebSocketTransport.hostIsIPAddress("wss://chat.example.com/hub"))
+        #expect(!WebSocketTransport.hostIsIPAddress("wss://1e100.net/hub"))
     }
 }

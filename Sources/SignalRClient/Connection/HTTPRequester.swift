@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The answer to an HTTP request, read in full.
 struct HTTPResult: Sendable, Equatable {
@@ -26,6 +27,8 @@ struct AsyncHTTPClientRequester: HTTPRequester {
     static let maximumBodySize = 1 << 20
 
     let logger: Logger
+    /// The TLS settings for `https` URLs; nil verifies against the system's trust roots.
+    var tlsConfiguration: TLSConfiguration? = nil
 
     func post(url: String, headers: [String: String], timeout: Duration) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: url)
@@ -34,6 +37,7 @@ struct AsyncHTTPClientRequester: HTTPRequester {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer())
+        request.tlsConfiguration = tlsConfiguration
         let response = try await SharedHTTPClient.client.execute(request, timeout: .init(timeout), logger: logger)
         let body = try await response.body.collect(upTo: Self.maximumBodySize)
         return HTTPResult(

@@ -21,7 +21,7 @@ struct HttpConnection: ConnectionFactory {
         self.url = url
         self.options = options
         self.useStatefulReconnect = useStatefulReconnect
-        self.requester = requester ?? AsyncHTTPClientRequester(logger: logger)
+        self.requester = requester ?? AsyncHTTPClientRequester(logger: logger, tlsConfiguration: options.tlsConfiguration)
         self.transportFactory = options.transportFactory ?? DefaultTransportFactory()
     }
 
@@ -39,7 +39,8 @@ struct HttpConnection: ConnectionFactory {
                 throw SignalRError(.transportFailed, "'WebSockets' is not supported in your environment.")
             }
             let request = TransportRequest(
-                url: url, transferFormat: transferFormat, headers: try await session.requestHeaders()
+                url: url, transferFormat: transferFormat, headers: try await session.requestHeaders(freshToken: true),
+                context: session.context
             )
             let connection = try await transport.connect(request)
             return EstablishedConnection(transport: connection, connectionId: nil, transportName: "WebSockets")
@@ -101,10 +102,13 @@ struct HttpConnection: ConnectionFactory {
                     (url, response) = try await negotiateFollowingRedirects(session)
                 }
                 negotiated = nil
+                // A WebSocket connect asks the provider for a fresh token (the official client's
+                // WebSocketTransport does); HTTP transports reuse negotiate's until a 401.
                 let request = TransportRequest(
                     url: NegotiateURL.connect(url, connectionToken: response.connectionToken),
                     transferFormat: transferFormat,
-                    headers: try await session.requestHeaders()
+                    headers: try await session.requestHeaders(freshToken: type == .webSockets),
+                    context: session.context
                 )
                 let connection = try await transport.connect(request)
                 let name = type.name ?? endpoint.transport
@@ -112,9 +116,9 @@ struct HttpConnection: ConnectionFactory {
                 if useStatefulReconnect, response.useStatefulReconnect, type == .webSockets {
                     // Stateful reconnect (WebSockets only, as in the official client): same URL and token.
                     established.resumeTransport = { [url = request.url, transferFormat] in
-                        let headers = try await session.requestHeaders()
+                        let headers = try await session.requestHeaders(freshToken: true)
                         return try await transport.connect(
-                            TransportRequest(url: url, transferFormat: transferFormat, headers: headers)
+                            TransportRequest(url: url, transferFormat: transferFormat, headers: headers, context: session.context)
                         )
                     }
                 }

@@ -1,4 +1,5 @@
 import Logging
+import NIOSSL
 import SignalRProtocol
 
 /// What a transport needs to open one connection.
@@ -7,15 +8,31 @@ public struct TransportRequest: Sendable {
     public var url: String
     /// The transfer format of the hub protocol (text for JSON, binary for MessagePack).
     public var transferFormat: TransferFormat
-    /// Headers for the request: the user's headers, the user agent, cookies and, when a token
-    /// provider is set, `Authorization: Bearer <token>` (never log the values).
+    /// Headers for the connect request: the user's headers, the user agent, cookies and, when a
+    /// token provider is set, `Authorization: Bearer <token>` (never log the values).
     public var headers: [String: String]
+    /// The connection's shared HTTP state. When set, transports that make several requests
+    /// (Server-Sent Events, Long Polling) take each request's headers from it (so a cookie set
+    /// mid-connection or a renewed token is used), renew the token once on a 401, and store the
+    /// cookies of every response. When nil, ``headers`` go on every request as they are.
+    public var context: HTTPConnectionContext?
+
+    /// The TLS settings for `https`/`wss` (from ``context``); nil verifies against the system's trust roots.
+    public var tlsConfiguration: TLSConfiguration? { context?.tlsConfiguration }
 
     /// Creates a request.
-    public init(url: String, transferFormat: TransferFormat, headers: [String: String]) {
+    /// - Parameters:
+    ///   - url: the connection URL.
+    ///   - transferFormat: the hub protocol's transfer format.
+    ///   - headers: the headers of the connect request.
+    ///   - context: the connection's shared HTTP state (token renewal, cookies, TLS); nil for none.
+    public init(
+        url: String, transferFormat: TransferFormat, headers: [String: String], context: HTTPConnectionContext? = nil
+    ) {
         self.url = url
         self.transferFormat = transferFormat
         self.headers = headers
+        self.context = context
     }
 }
 

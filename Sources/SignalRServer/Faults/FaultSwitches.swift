@@ -20,6 +20,8 @@ public actor FaultSwitches {
     }
 
     private var negotiateFault: NegotiateFault?
+    /// One-shot faults answered before ``negotiateFault``, in order (a redirect chain).
+    private var queuedNegotiateFaults: [NegotiateFault] = []
     private var negotiateFaultRemaining: Int?
     /// How long the server waits before answering a handshake request.
     public private(set) var handshakeDelay: Duration = .zero
@@ -52,10 +54,19 @@ public actor FaultSwitches {
         set(.redirect(url: url, accessToken: accessToken), times: times)
     }
 
+    /// Makes the next negotiate requests answer with these redirects, one each, in order (a chain
+    /// of hops, as Azure SignalR Service's redirect followed by another); later requests are answered
+    /// normally (or by the fault set with the other methods).
+    /// - Parameter chain: each hop's absolute hub URL and the access token the client must use from then on.
+    public func redirectNegotiate(chain: [(url: String, accessToken: String?)]) {
+        queuedNegotiateFaults = chain.map { .redirect(url: $0.url, accessToken: $0.accessToken) }
+    }
+
     /// Makes negotiate behave normally again.
     public func clearNegotiateFault() {
         negotiateFault = nil
         negotiateFaultRemaining = nil
+        queuedNegotiateFaults = []
     }
 
     /// Delays every handshake response by `delay` (zero turns it off).
@@ -87,6 +98,7 @@ public actor FaultSwitches {
 
     /// The fault for the current negotiate request, counting it down.
     func takeNegotiateFault() -> NegotiateFault? {
+        if !queuedNegotiateFaults.isEmpty { return queuedNegotiateFaults.removeFirst() }
         guard let fault = negotiateFault else { return nil }
         if let remaining = negotiateFaultRemaining {
             if remaining <= 1 { clearNegotiateFault() } else { negotiateFaultRemaining = remaining - 1 }

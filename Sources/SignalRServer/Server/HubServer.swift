@@ -23,6 +23,8 @@ public actor HubServer {
     public nonisolated let configuration: HubServerConfiguration
     /// Fault injection switches (negotiate refusals, redirects, delays, disabled transports).
     public nonisolated let faults = FaultSwitches()
+    /// Records the HTTP requests (headers per request kind) and sets test cookies, when started.
+    public nonisolated let requests = RequestRecorder()
 
     private let hubs: [String: Hub]
     private let counterStore = CounterStore()
@@ -69,11 +71,13 @@ public actor HubServer {
         return nil
     }
 
-    /// `http://host:port/path` for a hub path (the port of the running server, else the requested one).
+    /// `http://host:port/path` for a hub path (the port of the running server, else the requested one);
+    /// `https://` when the server has a ``HubServerConfiguration/tlsConfiguration``.
     public func url(for path: String) -> String {
         let boundPort = port ?? requestedPort
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "http://\(hostPart):\(boundPort)\(path.hasPrefix("/") ? path : "/" + path)"
+        let scheme = configuration.tlsConfiguration == nil ? "http" : "https"
+        return "\(scheme)://\(hostPart):\(boundPort)\(path.hasPrefix("/") ? path : "/" + path)"
     }
 
     /// What the server has counted since it was created.
@@ -82,7 +86,8 @@ public actor HubServer {
     }
 
     /// Binds and starts serving; returns once the port is bound.
-    /// - Throws: ``HubServerError`` when already running, or the bind error (e.g. port in use).
+    /// - Throws: ``HubServerError`` when already running, the bind error (e.g. port in use), or the
+    ///   TLS error when ``HubServerConfiguration/tlsConfiguration`` cannot be used.
     public func start() async throws {
         guard case .stopped = state else { throw HubServerError("The server is already running.") }
         state = .starting
@@ -94,9 +99,16 @@ public actor HubServer {
                 counters: counterStore, spawner: spawner)
         }
         let (events, eventSink) = AsyncStream.makeStream(of: StartEvent.self)
-        let application = ApplicationFactory.make(
-            host: host, port: requestedPort, endpoints: endpoints, logger: configuration.logger,
-            onRunning: { port in eventSink.yield(.running(port)) })
+        let application: any Service
+        do {
+            application = try ApplicationFactory.make(
+                host: host, port: requestedPort, endpoints: endpoints, configuration: configuration,
+                recorder: requests, logger: configuration.logger,
+                onRunning: { port in eventSink.yield(.running(port)) })
+        } catch {
+            state = .stopped
+            throw error
+        }
         let serviceGroup = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: configuration.logger))
         let task = Task {

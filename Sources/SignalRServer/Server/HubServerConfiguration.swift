@@ -1,4 +1,5 @@
 import Logging
+import NIOSSL
 
 /// Settings of a ``HubServer``; the defaults are ASP.NET Core's.
 ///
@@ -37,6 +38,25 @@ public struct HubServerConfiguration: Sendable {
     public var maximumReceiveMessageSize: Int = 1 << 20
     /// The transports offered by negotiate and accepted at the connection endpoint.
     public var transports: Set<TransportKind> = Set(TransportKind.allCases)
+    /// Serve `https`/`wss` with these TLS settings (HummingbirdTLS); nil (the default) serves plain
+    /// `http`/`ws`. For mutual TLS, set `certificateVerification` and `trustRoots` so that clients
+    /// must present a certificate signed by a trusted CA:
+    ///
+    /// ```swift
+    /// var tls = TLSConfiguration.makeServerConfiguration(
+    ///     certificateChain: try NIOSSLCertificate.fromPEMFile("server.pem").map { .certificate($0) },
+    ///     privateKey: .privateKey(try NIOSSLPrivateKey(file: "server.key", format: .pem)))
+    /// tls.certificateVerification = .noHostnameVerification     // require a client certificate
+    /// tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile("ca.pem"))
+    /// configuration.tlsConfiguration = tls
+    /// ```
+    public var tlsConfiguration: TLSConfiguration?
+    /// Decides whether a request may go on, given its bearer token (from `Authorization: Bearer …`
+    /// or the `access_token` query parameter) and its kind. Asked for negotiate and for every transport
+    /// request (WebSocket upgrade, SSE stream, poll, send, DELETE); false answers 401, as ASP.NET
+    /// Core's `[Authorize]` does, except for a WebSocket upgrade, which Hummingbird can only refuse
+    /// with 400. Nil (the default) lets everything through.
+    public var authorize: (@Sendable (HubAuthorizationRequest) async -> Bool)?
     /// Where the server logs; by default nothing is logged.
     public var logger: Logger = Logger(label: "signalr.server", factory: { _ in SwiftLogNoOpLogHandler() })
 

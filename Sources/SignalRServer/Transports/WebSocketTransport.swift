@@ -9,23 +9,38 @@ import NIOCore
 enum WebSocketTransport {
     /// Decides whether a WebSocket request at `head` may upgrade, and to which connection.
     /// A request without `id` creates a connection on the fly (clients that skip negotiate).
-    /// - Returns: the connection and what its hub methods see of the request, or nil to refuse (400).
+    /// - Returns: the connection and what its hub methods see of the request, or nil to refuse.
+    ///   Hummingbird answers every refused upgrade with 400, an unauthorized one included (ASP.NET
+    ///   Core answers that one 401); the refusal is recorded with status 400.
     static func connection(
-        for head: HTTPRequest, endpoints: [String: HubEndpoint]
+        for head: HTTPRequest, endpoints: [String: HubEndpoint], recorder: RequestRecorder
     ) async -> (ServerConnection, TransportRequest, HubEndpoint)? {
         let uri = URI(head.path ?? "/")
-        guard let endpoint = endpoints[normalizedPath(uri.path)] else { return nil }
+        let path = normalizedPath(uri.path)
+        guard let endpoint = endpoints[path] else { return nil }
         let disabled = await endpoint.faults.disabledTransports
         guard endpoint.configuration.transports.contains(.webSockets), !disabled.contains(.webSockets) else { return nil }
-        await endpoint.counters.update { $0.transportRequests[.webSockets, default: 0] += 1 }
         let request = HTTPHelpers.transportRequest(headers: head.headerFields, uri: uri)
-        if let token = request.query["id"], !token.isEmpty {
-            guard let connection = await endpoint.registry.connection(token: token) else { return nil }
-            return (connection, request, endpoint)
-        }
-        guard let connection = await endpoint.createConnection(negotiateVersion: 0, statefulReconnect: false) else {
+        guard await HubRequestMiddleware.isAuthorized(
+            kind: .webSocket, path: path, request: request, authorize: endpoint.configuration.authorize)
+        else {
+            recorder.record(RequestRecorder.Record(
+                kind: .webSocket, path: path, headers: request.headers, query: request.query, status: 400))
             return nil
         }
+        await endpoint.counters.update { $0.transportRequests[.webSockets, default: 0] += 1 }
+        let connection: ServerConnection
+        if let token = request.query["id"], !token.isEmpty {
+            guard let found = await endpoint.registry.connection(token: token) else { return nil }
+            connection = found
+        } else {
+            guard let created = await endpoint.createConnection(negotiateVersion: 0, statefulReconnect: false) else {
+                return nil
+            }
+            connection = created
+        }
+        recorder.record(RequestRecorder.Record(
+            kind: .webSocket, path: path, headers: request.headers, query: request.query, status: 101))
         return (connection, request, endpoint)
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// One request of the HTTP-based transports (Server-Sent Events and Long Polling).
 struct HTTPTransportRequest: Sendable, Equatable {
@@ -16,6 +17,8 @@ struct HTTPTransportRequest: Sendable, Equatable {
     var body: [UInt8]?
     /// How long the whole request (response body included) may take; nil for no limit.
     var timeout: Duration?
+    /// The TLS settings for `https`; nil verifies against the system's trust roots. Not compared by `==`.
+    var tlsConfiguration: TLSConfiguration? = nil
 
     static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body && lhs.timeout == rhs.timeout
@@ -36,6 +39,8 @@ struct HTTPTransportHead: Sendable, Equatable {
     var reason: String
     /// The `Content-Type` header, if any.
     var contentType: String?
+    /// The `Set-Cookie` headers, kept by the connection for its later requests.
+    var setCookies: [String] = []
 }
 
 /// A response read in full.
@@ -111,13 +116,15 @@ struct AsyncHTTPTransportClient: HTTPTransportClient {
         if let body = request.body {
             prepared.body = .bytes(ByteBuffer(bytes: body))
         }
+        prepared.tlsConfiguration = request.tlsConfiguration
         return prepared
     }
 
     static func head(_ response: HTTPClientResponse) -> HTTPTransportHead {
         HTTPTransportHead(
             status: Int(response.status.code), reason: response.status.reasonPhrase,
-            contentType: response.headers.first(name: "Content-Type")
+            contentType: response.headers.first(name: "Content-Type"),
+            setCookies: response.headers["Set-Cookie"]
         )
     }
 

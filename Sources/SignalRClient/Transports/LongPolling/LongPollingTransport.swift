@@ -20,8 +20,10 @@ import SignalRProtocol
 /// ends the connection (errors such as a 404 are ignored), as the official client does.
 ///
 /// The transport keeps itself alive (``TransportConnection/hasInherentKeepAlive`` is true): no
-/// Ping messages and no server timeout are needed. Every request carries
-/// ``TransportRequest/headers``.
+/// Ping messages and no server timeout are needed. Every request carries the connection's headers
+/// (``TransportRequest/context``, else ``TransportRequest/headers``); a 401 renews the access token
+/// and retries once; cookies set by any response are sent on later requests; TLS follows
+/// ``TransportRequest/tlsConfiguration``.
 ///
 /// ```swift
 /// let transport = LongPollingTransport(logger: logger)
@@ -74,14 +76,15 @@ public struct LongPollingTransport: Transport {
     ///   `CancellationError` when the calling task is cancelled.
     public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
         let session = LongPollingSession(
-            url: request.url, transferFormat: request.transferFormat, headers: request.headers,
-            pollTimeout: pollTimeout, requestTimeout: requestTimeout, client: client, logger: logger
+            url: request.url, transferFormat: request.transferFormat,
+            pollTimeout: pollTimeout, requestTimeout: requestTimeout,
+            client: AuthorizedHTTPClient(client: client, request: request), logger: logger
         )
         logger.trace("(LongPolling transport) Connecting.")
         // The server uses the first poll to finish setting up the connection; it answers at once.
         let first: HTTPTransportResponse
         do {
-            first = try await client.execute(session.pollRequest())
+            first = try await session.client.execute(session.pollRequest())
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw Self.requestError(error)
@@ -102,7 +105,7 @@ public struct LongPollingTransport: Transport {
         if AsyncHTTPTransportClient.isTimeout(error) {
             return SignalRError(.transportFailed, "A timeout occurred.", underlyingError: error)
         }
-        return SignalRError(.transportFailed, "Long polling request failed: \(error)", underlyingError: error)
+        return SignalRError(.transportFailed, "Long polling request failed: \(TLSFailureText.describe(error))", underlyingError: error)
     }
 }
 
@@ -110,17 +113,17 @@ public struct LongPollingTransport: Transport {
 struct LongPollingSession: Sendable {
     let url: String
     let transferFormat: TransferFormat
-    let headers: [String: String]
     let pollTimeout: Duration
     let requestTimeout: Duration
-    let client: any HTTPTransportClient
+    /// Adds the connection's headers to each request, retries a 401 once, keeps cookies.
+    let client: AuthorizedHTTPClient
     let logger: Logger
 
     /// `GET {url}&_={now in ms}` with the poll timeout.
     func pollRequest(now: Date = Date()) -> HTTPTransportRequest {
         HTTPTransportRequest(
             method: .GET, url: Self.appendingQuery(url, "_=\(Self.milliseconds(now))"),
-            headers: userHeaders, body: nil, timeout: pollTimeout
+            headers: [], body: nil, timeout: pollTimeout
         )
     }
 
@@ -128,18 +131,14 @@ struct LongPollingSession: Sendable {
     func sendRequest(_ payload: [UInt8]) -> HTTPTransportRequest {
         let contentType = transferFormat == .binary ? "application/octet-stream" : "text/plain;charset=UTF-8"
         return HTTPTransportRequest(
-            method: .POST, url: url, headers: [("Content-Type", contentType)] + userHeaders,
+            method: .POST, url: url, headers: [("Content-Type", contentType)],
             body: payload, timeout: requestTimeout
         )
     }
 
     /// `DELETE {url}`.
     func deleteRequest() -> HTTPTransportRequest {
-        HTTPTransportRequest(method: .DELETE, url: url, headers: userHeaders, body: nil, timeout: requestTimeout)
-    }
-
-    private var userHeaders: [(name: String, value: String)] {
-        headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        HTTPTransportRequest(method: .DELETE, url: url, headers: [], body: nil, timeout: requestTimeout)
     }
 
     /// Adds `item` (`name=value`) to the query of `url`, before any fragment.

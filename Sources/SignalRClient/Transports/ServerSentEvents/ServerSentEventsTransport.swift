@@ -18,7 +18,9 @@ import SignalRProtocol
 ///
 /// Text transfer format only (the protocol carries text): ``connect(_:)`` refuses the binary
 /// format, so MessagePack cannot use it. ``TransportConnection/hasInherentKeepAlive`` is false.
-/// Every request carries ``TransportRequest/headers``.
+/// Every request carries the connection's headers (``TransportRequest/context``, else
+/// ``TransportRequest/headers``); a 401 renews the access token and retries once; cookies set by
+/// any response are sent on later requests; TLS follows ``TransportRequest/tlsConfiguration``.
 ///
 /// ```swift
 /// let transport = ServerSentEventsTransport(logger: logger)
@@ -61,7 +63,8 @@ public struct ServerSentEventsTransport: Transport {
         guard request.transferFormat == .text else { throw Self.textOnly }
         logger.trace("(SSE transport) Connecting.")
         let session = ServerSentEventsSession(
-            url: request.url, headers: request.headers, requestTimeout: requestTimeout, client: client, logger: logger
+            url: request.url, requestTimeout: requestTimeout,
+            http: AuthorizedHTTPClient(client: client, request: request), logger: logger
         )
         let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: Void.self)
         let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
@@ -123,9 +126,8 @@ struct ServerSentEventsConnection: TransportConnection {
 /// What one Server-Sent Events connection needs, and its work.
 struct ServerSentEventsSession: Sendable {
     let url: String
-    let headers: [String: String]
     let requestTimeout: Duration
-    let client: any HTTPTransportClient
+    let http: AuthorizedHTTPClient
     let logger: Logger
 
     func run(
@@ -169,7 +171,7 @@ struct ServerSentEventsSession: Sendable {
     ) async throws {
         var parser = ServerSentEventsParser()
         let logger = self.logger
-        try await client.stream(streamRequest()) { head in
+        try await http.stream(streamRequest()) { head in
             guard (200..<300).contains(head.status) else { throw HTTPStatusError.make(head) }
             guard head.contentType?.lowercased().hasPrefix("text/event-stream") ?? false else {
                 throw SignalRError(
@@ -190,25 +192,20 @@ struct ServerSentEventsSession: Sendable {
         }
     }
 
-    /// `GET {url}` for the event stream, without timeout.
+    /// `GET {url}` for the event stream, without timeout (the connection's headers are added when sent).
     func streamRequest() -> HTTPTransportRequest {
         HTTPTransportRequest(
-            method: .GET, url: url,
-            headers: [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")] + userHeaders,
+            method: .GET, url: url, headers: [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")],
             body: nil, timeout: nil
         )
     }
 
-    /// `POST {url}` with `payload`.
+    /// `POST {url}` with `payload` (the connection's headers are added when sent).
     func sendRequest(_ payload: [UInt8]) -> HTTPTransportRequest {
         HTTPTransportRequest(
-            method: .POST, url: url, headers: [("Content-Type", "text/plain;charset=UTF-8")] + userHeaders,
+            method: .POST, url: url, headers: [("Content-Type", "text/plain;charset=UTF-8")],
             body: payload, timeout: requestTimeout
         )
-    }
-
-    private var userHeaders: [(name: String, value: String)] {
-        headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
     }
 
     /// `POST`s one batch.
@@ -220,7 +217,7 @@ struct ServerSentEventsSession: Sendable {
         )
         let response: HTTPTransportResponse
         do {
-            response = try await client.execute(sendRequest(payload))
+            response = try await http.execute(sendRequest(payload))
         } catch {
             throw Self.streamError(error)
         }
@@ -233,6 +230,6 @@ struct ServerSentEventsSession: Sendable {
         if AsyncHTTPTransportClient.isTimeout(error) {
             return SignalRError(.transportFailed, "A timeout occurred.", underlyingError: error)
         }
-        return SignalRError(.transportFailed, "Server-Sent Events request failed: \(error)", underlyingError: error)
+        return SignalRError(.transportFailed, "Server-Sent Events request failed: \(TLSFailureText.describe(error))", underlyingError: error)
     }
 }

@@ -1,6 +1,8 @@
+import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOSSL
 import NIOWebSocket
 import SignalRProtocol
 import WSClient
@@ -9,8 +11,9 @@ import WSClient
 ///
 /// `ws`/`wss` from `http`/`https`; text frames for the text transfer format, binary for binary.
 /// Received frames are passed on as bytes whatever their opcode: the hub protocol decides how
-/// to read them. Headers (including `Authorization`) go on the upgrade request. TLS uses the
-/// system's trust roots with normal certificate checks.
+/// to read them. Headers (including `Authorization` and `Cookie`) go on the upgrade request. TLS
+/// uses ``TransportRequest/tlsConfiguration``, by default the system's trust roots with normal
+/// certificate and host name checks.
 struct WebSocketTransport: Transport {
     /// The largest frame accepted or sent before fragmenting, in bytes.
     static let maximumFrameSize = 1 << 24
@@ -21,8 +24,18 @@ struct WebSocketTransport: Transport {
 
     let logger: Logger
 
+    /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the socket cannot be
+    ///   opened or upgraded, when TLS fails, or for a `wss` URL whose host is an IP address.
     func connect(_ request: TransportRequest) async throws -> any TransportConnection {
         let url = Self.webSocketURL(request.url)
+        if url.lowercased().hasPrefix("wss://"), Self.hostIsIPAddress(url) {
+            // swift-websocket sends the host as the TLS server name (SNI), which must not be an
+            // address; NIOSSL refuses with a low-level error. Say what to do instead.
+            throw SignalRError(
+                .transportFailed,
+                "WebSockets over TLS need a host name, not an IP address: use a name the server's certificate lists (for example 'localhost' for 127.0.0.1)."
+            )
+        }
         var configuration = WebSocketClientConfiguration(
             maxFrameSize: Self.maximumFrameSize,
             closeTimeout: Self.closeTimeout
@@ -36,7 +49,7 @@ struct WebSocketTransport: Transport {
         let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
         let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
         let session = WebSocketSession(
-            url: url, configuration: configuration, logger: logger,
+            url: url, configuration: configuration, tlsConfiguration: request.tlsConfiguration, logger: logger,
             frames: framesContinuation, closeRequests: closeRequests
         )
         let runTask = Task { await session.run(opened: openedContinuation) }
@@ -56,6 +69,16 @@ struct WebSocketTransport: Transport {
         }
     }
 
+    /// Whether the host of `url` is an IPv4 address or a bracketed IPv6 address.
+    static func hostIsIPAddress(_ url: String) -> Bool {
+        guard let schemeEnd = url.range(of: "://") else { return false }
+        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.split(separator: "@").last ?? authority
+        if hostAndPort.hasPrefix("[") { return true }
+        let host = hostAndPort.split(separator: ":", maxSplits: 1).first ?? hostAndPort
+        return !host.isEmpty && host.allSatisfy { $0.isNumber || $0 == "." } && host.contains(".")
+    }
+
     /// `http(s)://…` → `ws(s)://…`; other URLs unchanged.
     static func webSocketURL(_ url: String) -> String {
         if url.lowercased().hasPrefix("https://") { return "wss://" + url.dropFirst("https://".count) }
@@ -69,6 +92,7 @@ struct WebSocketTransport: Transport {
 struct WebSocketSession: Sendable {
     let url: String
     let configuration: WebSocketClientConfiguration
+    let tlsConfiguration: TLSConfiguration?
     let logger: Logger
     let frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
     let closeRequests: AsyncStream<Void>
@@ -77,7 +101,7 @@ struct WebSocketSession: Sendable {
         let closeRequested = Locked(false)
         do {
             let closeFrame = try await WebSocketClient.connect(
-                url: url, configuration: configuration, logger: logger
+                url: url, configuration: configuration, tlsConfiguration: tlsConfiguration, logger: logger
             ) { inbound, outbound, _ in
                 opened.yield(outbound)
                 opened.finish()
@@ -136,7 +160,7 @@ struct WebSocketSession: Sendable {
                 underlyingError: error
             )
         }
-        return SignalRError(.transportFailed, "WebSocket failed: \(error)", underlyingError: error)
+        return SignalRError(.transportFailed, "WebSocket failed: \(TLSFailureText.describe(error))", underlyingError: error)
     }
 }
 
