@@ -46,18 +46,62 @@ public enum PythonPeer {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/PythonPeers/install.sh").path]
         process.standardOutput = FileHandle.nullDevice
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
+        let exit = ChildExit(process)
         do {
             try process.run()
         } catch {
             return false
         }
-        for await status in exits { return status == 0 }
-        return false
+        // pip on a slow machine: minutes, not forever.
+        let status = await exit.wait(timeout: .seconds(600))
+        if status == nil, process.isRunning { process.terminate() }
+        return status == 0
+    }
+}
+
+/// The exit status of a child process, awaited without blocking a thread of the concurrency pool.
+///
+/// Foundation's `terminationHandler` is the fast path; a poll of `isRunning` every 50 ms backs it
+/// up, because on Linux the handler has been seen not to run for a child that exited while other
+/// children were being started (a test then waited forever).
+final class ChildExit: Sendable {
+    private let process: Process
+    private let exits: AsyncStream<Int32>
+    private let sink: AsyncStream<Int32>.Continuation
+
+    /// Watches `process`; call before `run()`.
+    init(_ process: Process) {
+        self.process = process
+        (exits, sink) = AsyncStream.makeStream(of: Int32.self)
+        let sink = sink
+        process.terminationHandler = { finished in
+            sink.yield(finished.terminationStatus)
+            sink.finish()
+        }
+    }
+
+    /// The exit status, or nil when the process still runs after `timeout`.
+    func wait(timeout: Duration) async -> Int32? {
+        let exits = exits
+        let process = process
+        return await withTaskGroup(of: Int32?.self) { group in
+            group.addTask {
+                for await status in exits { return status }
+                return nil
+            }
+            group.addTask {
+                let deadline = ContinuousClock.now + timeout
+                while ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    if Task.isCancelled { return nil }
+                    if !process.isRunning { return process.terminationStatus }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 }
 
@@ -81,11 +125,7 @@ extension PythonPeer {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
+        let exit = ChildExit(process)
         // Read output as it comes (so a full pipe never blocks the script) without parking a
         // thread of the concurrency pool in a blocking read.
         let (chunks, chunkSink) = AsyncStream.makeStream(of: Data.self)
@@ -99,29 +139,31 @@ extension PythonPeer {
             }
         }
         try process.run()
+        let collected = OutputCollector()
         let reader = Task {
-            var output = Data()
-            for await chunk in chunks { output.append(chunk) }
-            return output
+            for await chunk in chunks { await collected.append(chunk) }
         }
-        let status: Int32? = await withTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                for await status in exits { return status }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        let status = await exit.wait(timeout: timeout)
         if status == nil, process.isRunning { process.terminate() }
         try? pipe.fileHandleForWriting.close()
-        let output = String(decoding: await reader.value, as: UTF8.self)
+        // A grandchild may hold the pipe open: give the output a moment to end, no more.
+        _ = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await reader.value }
+            group.addTask { try? await Task.sleep(for: .seconds(2)) }
+            await group.next()
+            group.cancelAll()
+        }
+        reader.cancel()
+        let output = String(decoding: await collected.data, as: UTF8.self)
         return Outcome(status: status ?? -1, output: output, timedOut: status == nil)
     }
+}
+
+/// Output gathered from a child's pipe.
+private actor OutputCollector {
+    private(set) var data = Data()
+
+    func append(_ chunk: Data) { data.append(chunk) }
 }
 
 /// A Python process started for a test; killed on ``stop()``.

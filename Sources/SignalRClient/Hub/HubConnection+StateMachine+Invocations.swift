@@ -1,0 +1,83 @@
+import SignalRProtocol
+
+/// Invocations and traffic bookkeeping in ``HubConnectionStateMachine``: ids, pending calls,
+/// the keep-alive and server-timeout clocks of the current link.
+extension HubConnectionStateMachine {
+
+    /// Registers an invocation and returns its id and link, or nil when not connected.
+    mutating func beginInvocation(_ waiter: InvocationWaiter) -> (ConnectionLink, String)? {
+        guard case .connected(var connected) = state else { return nil }
+        let id = String(nextInvocationId)
+        nextInvocationId += 1
+        connected.invocations[id] = waiter
+        state = .connected(connected)
+        return (connected.link, id)
+    }
+
+    /// Takes `count` ids from the invocation id counter (upload stream ids, a stream's id),
+    /// when connected. Returns them with the link to send on.
+    mutating func reserveInvocationIds(_ count: Int) -> (ConnectionLink, [String])? {
+        guard case .connected(let connected) = state else { return nil }
+        let ids = (0..<count).map { String(nextInvocationId + $0) }
+        nextInvocationId += count
+        return (connected.link, ids)
+    }
+
+    /// Forgets an invocation whose message could not be sent.
+    mutating func removeInvocation(_ id: String) {
+        guard case .connected(var connected) = state else { return }
+        connected.invocations[id] = nil
+        state = .connected(connected)
+    }
+
+    /// The link to send on, or nil when not connected.
+    func linkForSending() -> ConnectionLink? {
+        guard case .connected(let connected) = state else { return nil }
+        return connected.link
+    }
+
+    /// Something was sent at `now`: the keep-alive restarts.
+    mutating func messageSent(generation: Int, now: Duration) {
+        _ = updateTimers(generation) { $0.sent(now: now) }
+    }
+
+    /// Data arrived at `now`. Returns whether messages of `generation` should be handled.
+    mutating func dataReceived(generation: Int, now: Duration) -> Bool {
+        updateTimers(generation) { $0.received(now: now) } && startFailure(generation: generation) == nil
+    }
+
+    /// Applies `body` to the timers of connection `generation`. False: it is not the current one.
+    private mutating func updateTimers(_ generation: Int, _ body: (inout ConnectionTimers) -> Void) -> Bool {
+        switch state {
+        case .connecting(var connecting) where connecting.generation == generation:
+            if var timers = connecting.timers {
+                body(&timers)
+                connecting.timers = timers
+            }
+            state = .connecting(connecting)
+            return true
+        case .connected(var connected) where connected.link.generation == generation:
+            body(&connected.timers)
+            state = .connected(connected)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A Completion arrived: the waiter it completes, if the invocation is pending.
+    mutating func completionReceived(generation: Int, invocationId: String) -> InvocationWaiter? {
+        switch state {
+        case .connected(var connected) where connected.link.generation == generation:
+            let waiter = connected.invocations.removeValue(forKey: invocationId)
+            state = .connected(connected)
+            return waiter
+        case .disconnecting(var disconnecting) where disconnecting.link.generation == generation:
+            let waiter = disconnecting.invocations.removeValue(forKey: invocationId)
+            state = .disconnecting(disconnecting)
+            return waiter
+        default:
+            return nil
+        }
+    }
+}
