@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOSSL
 import SignalRClient
 import SignalRServer
@@ -26,6 +27,9 @@ enum TLSFixtures {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try certificates("server.pem").map { .certificate($0) },
             privateKey: .privateKey(try key("server.key")))
+        // Closing a connection waits this long for the client's close_notify, which an idle pooled
+        // AsyncHTTPClient connection does not send: keep server stops quick.
+        tls.shutdownTimeout = .milliseconds(200)
         if requireClientCertificate {
             tls.certificateVerification = .noHostnameVerification
             tls.trustRoots = .certificates(try certificates("ca.pem"))

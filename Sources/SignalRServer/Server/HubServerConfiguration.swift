@@ -50,6 +50,10 @@ public struct HubServerConfiguration: Sendable {
     /// tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile("ca.pem"))
     /// configuration.tlsConfiguration = tls
     /// ```
+    ///
+    /// ``HubServer/stop()`` closes each connection and waits up to `shutdownTimeout` (NIOSSL's
+    /// default: 5 s) for the client's TLS close_notify; idle pooled client connections may never
+    /// send it, so a short `shutdownTimeout` makes stops quick.
     public var tlsConfiguration: TLSConfiguration?
     /// Decides whether a request may go on, given its bearer token (from `Authorization: Bearer …`
     /// or the `access_token` query parameter) and its kind. Asked for negotiate and for every transport
