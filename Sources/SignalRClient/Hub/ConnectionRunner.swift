@@ -75,24 +75,59 @@ struct ConnectionRunner: Sendable {
         }
     }
 
-    /// Writes queued items in order until the queue is finished and drained.
+    /// Writes queued items in order until the queue is finished and drained: one by one, or,
+    /// for a transport that prefers batches, everything queued while the previous send was in
+    /// flight in one send.
     private func writeLoop(_ items: AsyncStream<OutboundItem>) async {
+        var writer = OrderedWriter(runner: self)
+        guard transport.prefersBatchedSends else {
+            for await item in items { await writer.send([item]) }
+            return
+        }
+        let pending = Locked<[OutboundItem]>([])
+        let (ready, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await item in items {
+                    pending.withLock { $0.append(item) }
+                    signal.yield()
+                }
+                signal.finish()
+            }
+            for await _ in ready {
+                let batch = pending.withLock { queued in
+                    defer { queued = [] }
+                    return queued
+                }
+                if !batch.isEmpty { await writer.send(batch) }
+            }
+        }
+    }
+
+    /// Sends batches in order; after the first failure, fails every later item at once.
+    private struct OrderedWriter {
+        let runner: ConnectionRunner
         var failure: SignalRError?
-        for await item in items {
+
+        init(runner: ConnectionRunner) {
+            self.runner = runner
+        }
+
+        mutating func send(_ batch: [OutboundItem]) async {
             if let failure {
-                item.written?.resume(throwing: failure)
-                continue
+                for item in batch { item.written?.resume(throwing: failure) }
+                return
             }
             do {
-                try await transport.send(item.bytes)
-                item.written?.resume()
+                try await runner.transport.send(batch.count == 1 ? batch[0].bytes : batch.flatMap(\.bytes))
+                for item in batch { item.written?.resume() }
             } catch {
                 let wrapped = SignalRError.wrapping(error)
                 failure = wrapped
-                item.written?.resume(throwing: wrapped)
-                logger.debug("Sending failed; closing the transport.", metadata: ["signalr.error": "\(wrapped.message)"])
-                await connection.streamsClosing(generation: generation)
-                await transport.close()
+                for item in batch { item.written?.resume(throwing: wrapped) }
+                runner.logger.debug("Sending failed; closing the transport.", metadata: ["signalr.error": "\(wrapped.message)"])
+                await runner.connection.streamsClosing(generation: runner.generation)
+                await runner.transport.close()
             }
         }
     }

@@ -60,12 +60,23 @@ public protocol TransportConnection: Sendable {
     /// True when the transport keeps itself alive (Long Polling): no Ping messages and no
     /// server timeout are then needed.
     var hasInherentKeepAlive: Bool { get }
+    /// True when one request per batch of messages beats one per message (Server-Sent Events
+    /// and Long Polling POST their sends, as the official client's send queue batches them):
+    /// the hub connection then passes everything queued meanwhile to one ``send(_:)``, the
+    /// hub messages concatenated in order. False (the default) sends each message on its own,
+    /// as one WebSocket frame per message.
+    var prefersBatchedSends: Bool { get }
     /// Writes one payload; returns once it was handed to the network.
     /// - Throws: when the connection is closed or the write fails.
     func send(_ data: [UInt8]) async throws
     /// Closes the connection (gracefully when possible) and waits until it is released.
     /// ``frames`` then ends. Calling it again does nothing.
     func close() async
+}
+
+extension TransportConnection {
+    /// Each message is sent on its own unless a transport says otherwise.
+    public var prefersBatchedSends: Bool { false }
 }
 
 /// Makes the transport for a transport type. Set ``HttpConnectionOptions/transportFactory``

@@ -32,6 +32,18 @@ extension ServerConnection {
         await endpoint.counters.update { $0.openConnections -= 1 }
     }
 
+    /// The client sent DELETE (Long Polling stop): the connection ends; a poll still to come
+    /// gets 204. When the server had closed it already, the DELETE shows that the client saw
+    /// the end (its Close message), so no poll needs to learn of it and the connection goes
+    /// at once instead of staying findable until its disconnect timeout.
+    func deleteRequested() {
+        if isClosed {
+            longPollEndDelivered = true
+        } else {
+            close(.client)
+        }
+    }
+
     /// Ends the connection. Safe to call more than once; the first reason wins.
     func close(_ reason: CloseReason) {
         guard !isClosed else { return }

@@ -30,7 +30,7 @@ enum LongPollingTransport {
         guard await connection.currentTransport() == .longPolling else {
             return HTTPHelpers.text(.badRequest, "Cannot terminate this connection using the DELETE endpoint.")
         }
-        await connection.close(.client)
+        await connection.deleteRequested()
         return HTTPHelpers.text(.accepted)
     }
 }

@@ -9,6 +9,7 @@ struct LongPollingConnection: TransportConnection {
     let runTask: Task<Void, Never>
 
     var hasInherentKeepAlive: Bool { true }
+    var prefersBatchedSends: Bool { true }
 
     /// Starts polling after a successful first poll whose body was `firstBody`.
     init(session: LongPollingSession, firstBody: [UInt8]) {

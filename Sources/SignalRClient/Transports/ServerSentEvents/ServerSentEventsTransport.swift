@@ -106,6 +106,7 @@ struct ServerSentEventsConnection: TransportConnection {
     let runTask: Task<Void, Never>
 
     var hasInherentKeepAlive: Bool { false }
+    var prefersBatchedSends: Bool { true }
 
     /// Sends `data` with a `POST` (batched with other sends made while a `POST` is in flight).
     /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the `POST` fails or
