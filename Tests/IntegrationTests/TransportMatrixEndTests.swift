@@ -104,8 +104,8 @@ import Testing
         }
     }
 
-    /// The server cuts the transport without a Close message (ASP.NET Core's `Context.Abort()`).
-    /// Pending calls fail and `onClose` runs once; over WebSockets the socket's unclean end is the error.
+    /// The server cuts the transport without a Close message (ASP.NET Core's `Context.Abort()`):
+    /// pending calls fail with the cause and `onClose` runs with it.
     @Test(arguments: TransportCase.all)
     func serverDrop(cell: TransportCase) async throws {
         try await withServer(configuration: TransportCase.serverConfiguration) { server in
@@ -117,15 +117,20 @@ import Testing
             #expect(await server.drop(connectionId: connectionId))
             let closeMessage = try await closes.first()
             let failures = await Self.failures(of: pending)
-            if cell.transport == .webSockets {
-                #expect(closeMessage.hasPrefix("WebSocket closed with status code: "))
-                #expect(failures == [closeMessage, closeMessage])
-            } else {
-                // An HTTP transport's end without a Close message carries no cause (the official
-                // client: EventSource's end and a 204/404 poll close without an error).
-                let expected = closeMessage == "no error" ? Self.canceled : closeMessage
-                #expect(failures == [expected, expected])
+            // The cut is an error on every transport: an unclean WebSocket close, an event stream
+            // cut mid-response, a poll answered 404 (the official client's HttpError text).
+            switch cell.transport {
+            case .webSockets: #expect(closeMessage.hasPrefix("WebSocket closed with status code: "))
+            case .serverSentEvents: #expect(closeMessage.hasPrefix("Server-Sent Events request failed: "))
+            default:
+                // The hub server answers a poll it holds at the drop with 204 (a clean end), and
+                // a poll after the drop with 404: which one the client sees depends on timing.
+                withKnownIssue("Server: a dropped Long Polling connection answers its held poll 204", isIntermittent: true) {
+                    #expect(closeMessage == "Not Found: Status code '404'")
+                }
             }
+            let cause = closeMessage == "no error" ? Self.canceled : closeMessage
+            #expect(failures == [cause, cause])
             #expect(await connection.state == .disconnected)
             // A call after the drop fails at once instead of hanging.
             let after = await caught { try await connection.invoke("Add", 1, 2) }
