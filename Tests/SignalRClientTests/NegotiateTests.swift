@@ -214,6 +214,19 @@ struct NegotiateTests {
         #expect(requester.urls.count == 2)
     }
 
+    @Test func cookiesOutliveOneStart() async throws {
+        var options = HttpConnectionOptions()
+        options.transportFactory = FakeTransportFactory()
+        let requester = FakeRequester([
+            HTTPResult(statusCode: 200, body: Array(Self.v1.utf8), setCookies: ["affinity=n3; Path=/"]),
+            HTTPResult(statusCode: 200, body: Array(Self.v1.utf8), setCookies: []),
+        ])
+        let connection = HttpConnection(url: "http://h/hub", options: options, requester: requester, logger: Logger(label: "test"))
+        _ = try await connection.connect(transferFormat: .text, logger: Logger(label: "test"))
+        _ = try await connection.connect(transferFormat: .text, logger: Logger(label: "test"))  // a reconnect
+        #expect(requester.requests.withLock { $0.map { $0.headers["Cookie"] } } == [nil, "affinity=n3"])
+    }
+
     @Test func webSocketURLScheme() {
         #expect(WebSocketTransport.webSocketURL("http://h/hub?id=1") == "ws://h/hub?id=1")
         #expect(WebSocketTransport.webSocketURL("HTTPS://h/hub") == "wss://h/hub")

@@ -31,7 +31,6 @@ public final class HTTPConnectionContext: Sendable {
         var fetched = false
         /// Set by a negotiate redirect: used from then on, never refreshed.
         var redirectToken: String?
-        var cookies: [String: String]
     }
 
     /// The user's headers: they override the library's own (User-Agent included).
@@ -40,14 +39,23 @@ public final class HTTPConnectionContext: Sendable {
     public let tlsConfiguration: TLSConfiguration?
     private let accessTokenFactory: (@Sendable () async throws -> String?)?
     private let state: Locked<State>
+    /// Shared by every start of one hub connection, like the official client's cookie jar.
+    private let cookieJar: Locked<[String: String]>
 
     /// Creates the context of one connection from the user's options (their ``HttpConnectionOptions/cookies``
     /// are the initial cookies).
-    public init(options: HttpConnectionOptions) {
+    public convenience init(options: HttpConnectionOptions) {
+        self.init(options: options, cookieJar: Locked(options.cookies))
+    }
+
+    /// Creates the context of one start of a hub connection whose cookies live in `cookieJar`
+    /// (kept across reconnects: a load balancer's affinity cookie keeps working).
+    init(options: HttpConnectionOptions, cookieJar: Locked<[String: String]>) {
         self.userHeaders = options.headers
         self.tlsConfiguration = options.tlsConfiguration
         self.accessTokenFactory = options.accessTokenFactory
-        self.state = Locked(State(cookies: options.cookies))
+        self.state = Locked(State())
+        self.cookieJar = cookieJar
     }
 
     /// Whether a 401 can be answered with a fresh token: a provider is set and no redirect token replaced it.
@@ -83,7 +91,8 @@ public final class HTTPConnectionContext: Sendable {
     public func headers(freshToken: Bool = false) async throws -> [String: String] {
         let needsToken = state.withLock { $0.redirectToken == nil && (!$0.fetched || freshToken) }
         if needsToken { try await renewAccessToken() }
-        let (token, cookies) = state.withLock { ($0.redirectToken ?? $0.accessToken, $0.cookies) }
+        let token = state.withLock { $0.redirectToken ?? $0.accessToken }
+        let cookies = cookieJar.withLock { $0 }
         var headers = [UserAgent.headerName: UserAgent.value]
         if let token, !token.isEmpty {
             headers["Authorization"] = "Bearer \(token)"
@@ -102,15 +111,16 @@ public final class HTTPConnectionContext: Sendable {
 
     /// The cookies sent with each request, as `name → value`.
     public var cookies: [String: String] {
-        state.withLock { $0.cookies }
+        cookieJar.withLock { $0 }
     }
 
     /// Keeps the cookies of a response's `Set-Cookie` headers for every later request of the
-    /// connection. Only `name=value` is kept (attributes such as `Path` or `Expires` are ignored:
-    /// the cookies live as long as the connection); an empty value removes the cookie.
+    /// connection (and of its reconnects). Only `name=value` is kept (attributes such as `Path` or
+    /// `Expires` are ignored: the cookies live as long as the hub connection); an empty value removes
+    /// the cookie.
     public func storeCookies(_ setCookieHeaders: [String]) {
         guard !setCookieHeaders.isEmpty else { return }
-        state.withLock { state in
+        cookieJar.withLock { cookies in
             for header in setCookieHeaders {
                 let pair = header.split(separator: ";", maxSplits: 1).first ?? ""
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -118,7 +128,7 @@ public final class HTTPConnectionContext: Sendable {
                 let name = parts[0].trimmingCharacters(in: .whitespaces)
                 guard !name.isEmpty else { continue }
                 let value = parts[1].trimmingCharacters(in: .whitespaces)
-                state.cookies[name] = value.isEmpty ? nil : value
+                cookies[name] = value.isEmpty ? nil : value
             }
         }
     }

@@ -13,6 +13,9 @@ struct HttpConnection: ConnectionFactory {
     let transportFactory: any TransportFactory
     /// Ask for stateful reconnect (`useStatefulReconnect=true` on negotiate).
     let useStatefulReconnect: Bool
+    /// The cookies of this hub connection: every start and reconnect sends what earlier responses
+    /// set (the official client's cookie jar lives as long as its `HttpConnection`).
+    let cookieJar: Locked<[String: String]>
 
     init(
         url: String, options: HttpConnectionOptions, requester: (any HTTPRequester)? = nil, logger: Logger,
@@ -23,11 +26,13 @@ struct HttpConnection: ConnectionFactory {
         self.useStatefulReconnect = useStatefulReconnect
         self.requester = requester ?? AsyncHTTPClientRequester(logger: logger, tlsConfiguration: options.tlsConfiguration)
         self.transportFactory = options.transportFactory ?? DefaultTransportFactory()
+        self.cookieJar = Locked(options.cookies)
     }
 
     func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
         let session = NegotiateSession(
-            options: options, requester: requester, logger: logger, useStatefulReconnect: useStatefulReconnect
+            options: options, requester: requester, logger: logger, useStatefulReconnect: useStatefulReconnect,
+            cookieJar: cookieJar
         )
         if options.skipNegotiation {
             guard options.transports == .webSockets else {

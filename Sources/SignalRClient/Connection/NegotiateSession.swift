@@ -12,12 +12,16 @@ final class NegotiateSession: Sendable {
     /// The headers, token and cookies shared with the transport requests of this connection.
     let context: HTTPConnectionContext
 
-    init(options: HttpConnectionOptions, requester: any HTTPRequester, logger: Logger, useStatefulReconnect: Bool = false) {
+    /// - Parameter cookieJar: the hub connection's cookies, kept across its starts and reconnects.
+    init(
+        options: HttpConnectionOptions, requester: any HTTPRequester, logger: Logger, useStatefulReconnect: Bool = false,
+        cookieJar: Locked<[String: String]>
+    ) {
         self.options = options
         self.useStatefulReconnect = useStatefulReconnect
         self.requester = requester
         self.logger = logger
-        self.context = HTTPConnectionContext(options: options)
+        self.context = HTTPConnectionContext(options: options, cookieJar: cookieJar)
     }
 
     /// From now on, send `token` instead of asking the access-token provider (negotiate redirect).
