@@ -14,6 +14,8 @@ struct SoakStatefulReconnectTests {
     static let count = 10_000
     static let cuts = 20
     static let lanes = 8
+    /// SOAK_DEBUG=debug or trace logs both sides (to diagnose a failing soak).
+    static let debugLevel = ProcessInfo.processInfo.environment["SOAK_DEBUG"]
 
     /// Runs the soak against the hub at `port` (path `path`) behind a fresh proxy.
     static func soak(port: Int, path: String, bufferSize: Int = StatefulReconnectOptions.defaultBufferSize) async throws {
@@ -21,7 +23,7 @@ struct SoakStatefulReconnectTests {
         let url = "http://127.0.0.1:\(proxy.port)\(path)"
         let connection = try await connect(url) {
             $0.withStatefulReconnect(StatefulReconnectOptions(bufferSize: bufferSize))
-                .configureLogging(ProcessInfo.processInfo.environment["SOAK_DEBUG"] != nil ? .debug : .none)
+                .configureLogging(Self.debugLevel.map { $0 == "trace" ? .trace : .debug } ?? .none)
         }
         let reconnecting = NumberLog()
         await connection.onReconnecting { _ in _ = await reconnecting.append(1) }
@@ -88,9 +90,9 @@ struct SoakStatefulReconnectTests {
     @Test func inRepoServer() async throws {
         var configuration = HubServerConfiguration()
         configuration.ackInterval = .milliseconds(100)
-        if ProcessInfo.processInfo.environment["SOAK_DEBUG"] != nil {
+        if let level = Self.debugLevel {
             var logger = Logger(label: "server", factory: { label in StreamLogHandler.standardError(label: label) })
-            logger.logLevel = Logger.Level.debug
+            logger.logLevel = level == "trace" ? .trace : .debug
             configuration.logger = logger
         }
         try await withServer(configuration: configuration) { server in

@@ -46,10 +46,10 @@ func withServer<T: Sendable>(
     let server = try await SignalRTestServer.start(host: "127.0.0.1", port: 0, configuration: configuration)
     do {
         let result = try await body(server)
-        await server.stop()
+        try await withTimeout(.seconds(20), "the server to stop") { await server.stop() }
         return result
     } catch {
-        await server.stop()
+        _ = try? await withTimeout(.seconds(20), "the server to stop") { await server.stop() }
         throw error
     }
 }

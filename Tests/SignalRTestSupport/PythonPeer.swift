@@ -54,7 +54,7 @@ public enum PythonPeer {
         }
         // pip on a slow machine: minutes, not forever.
         let status = await exit.wait(timeout: .seconds(600))
-        if status == nil, process.isRunning { process.terminate() }
+        if status == nil { await exit.kill() }
         return status == 0
     }
 }
@@ -77,6 +77,15 @@ final class ChildExit: Sendable {
         process.terminationHandler = { finished in
             sink.yield(finished.terminationStatus)
             sink.finish()
+        }
+    }
+
+    /// Ends the process: SIGTERM, then SIGKILL when it still runs a second later.
+    func kill() async {
+        guard process.isRunning else { return }
+        process.terminate()
+        if await wait(timeout: .seconds(1)) == nil, process.isRunning {
+            _ = Foundation.kill(process.processIdentifier, SIGKILL)
         }
     }
 
@@ -144,16 +153,16 @@ extension PythonPeer {
             for await chunk in chunks { await collected.append(chunk) }
         }
         let status = await exit.wait(timeout: timeout)
-        if status == nil, process.isRunning { process.terminate() }
+        if status == nil { await exit.kill() }
         try? pipe.fileHandleForWriting.close()
         // A grandchild may hold the pipe open: give the output a moment to end, no more.
-        _ = await withTaskGroup(of: Void.self) { group in
-            group.addTask { await reader.value }
-            group.addTask { try? await Task.sleep(for: .seconds(2)) }
-            await group.next()
-            group.cancelAll()
+        // (Cancelling the reader ends its loop; a task group would wait for it instead.)
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(2))
+            reader.cancel()
         }
-        reader.cancel()
+        await reader.value
+        deadline.cancel()
         let output = String(decoding: await collected.data, as: UTF8.self)
         return Outcome(status: status ?? -1, output: output, timedOut: status == nil)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A wait that took longer than its bound.
 public struct TimeoutError: Error, CustomStringConvertible {
     /// What was being waited for.
@@ -17,20 +19,74 @@ public struct TimeoutError: Error, CustomStringConvertible {
 /// Runs `body`, failing with ``TimeoutError`` if it takes longer than `limit`.
 ///
 /// Tests bound every wait with this instead of sleeping: the body awaits the event
-/// itself, and the bound only turns a hang into a failure.
+/// itself, and the bound only turns a hang into a failure. On timeout the body is cancelled
+/// but not awaited: a body that ignores cancellation (the hang under test) must not hold
+/// the test, and with it the whole run, forever.
 public func withTimeout<T: Sendable>(
     _ limit: Duration = .seconds(10), _ what: String = "the operation",
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimeoutError(what: what, limit: limit)
+    let outcome = FirstOutcome<T>()
+    let work = Task { outcome.settle(await Result(catching: body)) }
+    let timer = Task {
+        try? await Task.sleep(for: limit)
+        outcome.settle(.failure(TimeoutError(what: what, limit: limit)))
+    }
+    return try await withTaskCancellationHandler {
+        let result = await outcome.value
+        timer.cancel()
+        work.cancel()
+        return try result.get()
+    } onCancel: {
+        work.cancel()
+        timer.cancel()
+    }
+}
+
+/// The first of several results, awaited once.
+///
+/// `@unchecked Sendable` is safe: `result` and `waiter` are only read or written while
+/// `lock` is held (Synchronization's Mutex would say so to the compiler, but needs macOS 15).
+private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+    private var waiter: CheckedContinuation<Result<T, any Error>, Never>?
+
+    /// Records `result` unless one was recorded already.
+    func settle(_ new: Result<T, any Error>) {
+        lock.lock()
+        guard result == nil else {
+            lock.unlock()
+            return
         }
-        guard let first = try await group.next() else { throw TimeoutError(what: what, limit: limit) }
-        group.cancelAll()
-        return first
+        result = new
+        let waiting = waiter
+        waiter = nil
+        lock.unlock()
+        waiting?.resume(returning: new)
+    }
+
+    /// The first recorded result.
+    var value: Result<T, any Error> {
+        get async {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if let result {
+                    lock.unlock()
+                    continuation.resume(returning: result)
+                } else {
+                    waiter = continuation
+                    lock.unlock()
+                }
+            }
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
 

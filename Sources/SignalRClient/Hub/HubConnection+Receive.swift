@@ -43,7 +43,9 @@ extension HubConnection {
             guard let link = machine.link(generation) else { return false }
             switch statefulFilter(message, generation: generation) {
             case .process: break
-            case .skip: continue
+            case .skip:
+                logger.trace("Skipped a message (stateful reconnect).", metadata: ["signalr.type": "\(message.messageType)"])
+                continue
             case .closeTransport: return true
             }
             switch message {
@@ -55,6 +57,7 @@ extension HubConnection {
                 }
                 link.dispatch.yield(DispatchItem(invocation: invocation, handlers: entries))
             case .completion(let completion):
+                logger.trace("Received completion.", metadata: ["signalr.invocationId": "\(completion.invocationId)"])
                 guard let waiter = machine.completionReceived(generation: generation, invocationId: completion.invocationId)
                 else {
                     if streamCompletionReceived(completion) { continue }

@@ -128,7 +128,11 @@ extension ServerConnection {
     /// Handles one hub message from the client.
     func handle(_ message: HubMessage) {
         if messageBuffer != nil, messageBuffer?.shouldProcess(message) == false {
+            logger.trace("Skipped a message", metadata: ["signalr.type": "\(message.messageType)", "signalr.latestReceived": "\(messageBuffer?.latestReceived ?? -1)"])
             return  // already processed before a reconnect, or sent before the client's Sequence
+        }
+        if case .invocation(let invocation) = message {
+            logger.trace("Invocation", metadata: ["signalr.invocationId": "\(invocation.invocationId ?? "-")", "signalr.latestReceived": "\(messageBuffer?.latestReceived ?? -1)"])
         }
         switch message {
         case .invocation(let invocation):
@@ -148,6 +152,9 @@ extension ServerConnection {
         case .ack(let ack):
             messageBuffer?.acknowledge(upTo: ack.sequenceId)
         case .sequence(let sequence):
+            logger.debug("Client Sequence", metadata: [
+                "signalr.sequenceId": "\(sequence.sequenceId)", "signalr.latestReceived": "\(messageBuffer?.latestReceived ?? -1)",
+            ])
             if messageBuffer?.resetReceiving(to: sequence.sequenceId) == false {
                 close(.failed("Sequence ID greater than amount of messages we've received."))
             }

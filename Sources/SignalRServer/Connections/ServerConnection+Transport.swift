@@ -55,6 +55,10 @@ extension ServerConnection {
         // A message the old socket delivered in part is gone; the client replays it whole.
         handshake = .done(hubProtocol, HubMessageReader(hubProtocol: hubProtocol), version: version)
         let (firstId, messages) = buffer.replay
+        logger.debug("Stateful resume", metadata: [
+            "signalr.sequenceId": "\(firstId)", "signalr.replayed": "\(messages.count)",
+            "signalr.latestReceived": "\(buffer.latestReceived)",
+        ])
         let binary = hubProtocol.transferFormat == .binary
         if let sequence = try? hubProtocol.writeMessage(.sequence(SequenceMessage(sequenceId: firstId))) {
             push(OutboundFrame(bytes: sequence, isBinary: binary))

@@ -18,10 +18,10 @@ func withTestServer(
     do {
         try await withTimeout(limit) { try await body(server) }
     } catch {
-        await server.stop()
+        _ = try? await withTimeout(.seconds(20), "the server to stop") { await server.stop() }
         throw error
     }
-    await server.stop()
+    try await withTimeout(.seconds(20), "the server to stop") { await server.stop() }
 }
 
 /// An HTTP response reduced to what the tests look at.
