@@ -38,6 +38,11 @@ enum TransportBenchmark {
     static func run(total: Int) async throws {
         let server = try await SignalRTestServer.start(host: "127.0.0.1", port: 0)
         let url = await server.url(for: SignalRTestServer.testHubPath)
+        // Warm the process and the server up first, so the baseline row is not the cold one.
+        let warmUp = try HubConnectionBuilder().withUrl(url).build()
+        try await warmUp.start()
+        _ = try await ClientBenchmark.invokeSequential(warmUp, total: total)
+        try await warmUp.stop()
         var rows: [Row] = []
         for cell in cells {
             let connection = try HubConnectionBuilder()
