@@ -149,14 +149,19 @@ struct HttpConnection: ConnectionFactory {
     private func resolve(
         _ endpoint: NegotiateResponse.AvailableTransport, transferFormat: TransferFormat, logger: Logger
     ) -> Result<(HttpTransportType, any Transport), SignalRError> {
+        // The debug lines are the official client's, word for word.
         guard let type = HttpTransportType(name: endpoint.transport) else {
+            logger.debug("Skipping transport '\(endpoint.transport)' because it is not supported by this client.")
             return .failure(SignalRError(.transportFailed, "Skipping transport '\(endpoint.transport)' because it is not supported by this client."))
         }
         guard options.transports.contains(type) else {
-            logger.debug("Skipping transport because it was disabled by the client.", metadata: ["signalr.transport": "\(endpoint.transport)"])
+            logger.debug("Skipping transport '\(endpoint.transport)' because it was disabled by the client.")
             return .failure(SignalRError(.transportFailed, "'\(endpoint.transport)' is disabled by the client."))
         }
         guard endpoint.transferFormats.contains(transferFormat.rawValue) else {
+            logger.debug(
+                "Skipping transport '\(endpoint.transport)' because it does not support the requested transfer format '\(transferFormat.rawValue)'."
+            )
             return .failure(SignalRError(.transportFailed, "'\(endpoint.transport)' does not support \(transferFormat.rawValue)."))
         }
         guard let transport = transportFactory.makeTransport(for: type, logger: logger) else {
