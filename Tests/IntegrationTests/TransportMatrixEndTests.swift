@@ -123,11 +123,8 @@ import Testing
             case .webSockets: #expect(closeMessage.hasPrefix("WebSocket closed with status code: "))
             case .serverSentEvents: #expect(closeMessage.hasPrefix("Server-Sent Events request failed: "))
             default:
-                // The hub server answers a poll it holds at the drop with 204 (a clean end), and
-                // a poll after the drop with 404: which one the client sees depends on timing.
-                withKnownIssue("Server: a dropped Long Polling connection answers its held poll 204", isIntermittent: true) {
-                    #expect(closeMessage == "Not Found: Status code '404'")
-                }
+                // The poll held at the drop and any poll after it both get 404.
+                #expect(closeMessage == "Not Found: Status code '404'")
             }
             let cause = closeMessage == "no error" ? Self.canceled : closeMessage
             #expect(failures == [cause, cause])

@@ -162,6 +162,9 @@ extension ServerConnection {
         case .timedOut:
             return .messages([])
         case .ended:
+            // A drop ends the held poll as it ends later ones: 404, an error for the client
+            // (204 would read as a clean close, and the answer would depend on timing).
+            if case .closed(.dropped) = phase { return .notFound }
             if isClosed { longPollEndDelivered = true }
             return .noContent
         }
