@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SignalRClient
+@testable import SignalRClient
 import SignalRProtocol
 import SignalRServer
 import SignalRTestSupport
@@ -30,7 +30,11 @@ struct SoakStatefulReconnectTests {
         let numbers = NumberLog()
         let invoked = NumberLog()
         await connection.on("Number") { (number: Int) in _ = await numbers.append(number) }
-        let cutter = Task { try await cut(proxy, times: cuts, progress: { await numbers.count + invoked.count }) }
+        let cutter = Task {
+            try await cut(
+                proxy, times: cuts, progress: { await numbers.count + invoked.count },
+                resumes: { await connection.statefulResumes })
+        }
         do {
             try await withTimeout(.seconds(60), "the soak") {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -71,19 +75,21 @@ struct SoakStatefulReconnectTests {
     }
 
     /// Cuts every connection through `proxy` `times` times, at random points of `progress`
-    /// (messages and results received so far, 0..<2 × count). Before each cut it waits until the
-    /// client reconnected through the proxy and received something on the new connection, so
-    /// every cut hits a working connection rather than a reconnect in progress.
-    static func cut(_ proxy: FaultProxy, times: Int, progress: @escaping @Sendable () async -> Int) async throws {
+    /// (messages and results received so far, 0..<2 × count). Before each next cut it waits
+    /// until the client has resumed (`resumes` went up), so every cut hits a working connection
+    /// rather than a resume in progress (whose failure would end the connection, as in the
+    /// official client: one resume attempt, then the reconnect policy).
+    static func cut(
+        _ proxy: FaultProxy, times: Int, progress: @escaping @Sendable () async -> Int,
+        resumes: @escaping @Sendable () async -> Int
+    ) async throws {
         var thresholds = Set<Int>()
         while thresholds.count < times { thresholds.insert(Int.random(in: 200..<(2 * count - 400))) }
         for threshold in thresholds.sorted() {
             while await progress() < threshold { try await Task.sleep(for: .milliseconds(1)) }
-            let accepted = proxy.acceptedConnections
+            let before = await resumes()
             await proxy.cutAll()
-            while proxy.acceptedConnections == accepted { try await Task.sleep(for: .milliseconds(1)) }
-            let before = await progress()
-            while await progress() <= before { try await Task.sleep(for: .milliseconds(1)) }
+            while await resumes() == before { try await Task.sleep(for: .milliseconds(1)) }
         }
     }
 

@@ -8,26 +8,27 @@ import Testing
 /// Keep-alive and automatic reconnect on every transport × hub protocol cell (see
 /// ``TransportMatrixTests``).
 @Suite(.timeLimit(.minutes(1))) struct TransportMatrixKeepAliveTests {
-    /// Both sides with short timeouts: the server pings every 100 ms and drops a client silent
-    /// for 800 ms; the client pings every 150 ms and gives up on a server silent for 600 ms.
+    /// Both sides with short timeouts: the server pings every 200 ms and drops a client silent
+    /// for 1.5 s; the client pings every 300 ms and gives up on a server silent for 1.2 s (four
+    /// intervals each: a busy machine may delay a ping, not four).
     /// Over WebSockets and SSE the Pings keep the connection up; Long Polling sends none and
     /// needs none (its polls keep it alive on both sides).
     @Test(arguments: TransportCase.all)
     func pingsKeepAnIdleConnectionAlive(cell: TransportCase) async throws {
         var configuration = TransportCase.serverConfiguration
-        configuration.keepAliveInterval = .milliseconds(100)
-        configuration.clientTimeoutInterval = .milliseconds(800)
-        configuration.longPollTimeout = .milliseconds(300)
+        configuration.keepAliveInterval = .milliseconds(200)
+        configuration.clientTimeoutInterval = .milliseconds(1_500)
+        configuration.longPollTimeout = .milliseconds(500)
         try await withServer(configuration: configuration) { server in
             let connection = try await cell.connect(await server.testHubURL) {
-                $0.withKeepAliveInterval(.milliseconds(150)).withServerTimeout(.milliseconds(600))
+                $0.withKeepAliveInterval(.milliseconds(300)).withServerTimeout(.milliseconds(1_200))
             }
             #expect(try await connection.invoke("GetTransport", returning: String.self) == cell.transportName)
             let closes = EventRecorder<String>()
             await connection.onClose { error in closes.record(error?.message ?? "no error") }
             // Idle for more than twice both timeouts. Nothing happening is the point, so there
             // is no event to await: this wait is a sleep.
-            try await Task.sleep(for: .milliseconds(1_700))
+            try await Task.sleep(for: .milliseconds(3_200))
             #expect(await connection.state == .connected)
             #expect(try await connection.invoke("Add", 2, 3, returning: Int.self) == 5)
             try await connection.stop()

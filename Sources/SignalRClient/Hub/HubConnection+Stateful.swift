@@ -106,6 +106,7 @@ extension HubConnection {
             if let sequence = try? encode(.sequence(SequenceMessage(sequenceId: firstId))) { link.enqueue(sequence) }
             for message in messages { link.enqueue(message) }
             machine.messageSent(generation: newGeneration, now: clock.now)
+            statefulResumes += 1
             logger.info(
                 "Stateful reconnect succeeded.",
                 metadata: ["signalr.sequenceId": "\(firstId)", "signalr.replayed": "\(messages.count)"]

@@ -45,6 +45,10 @@ public actor HubConnection {
     var streams = StreamRegistry()
     /// The session task of the current connection (received calls and uploads), and its session.
     var dispatchTask: (session: Int, task: Task<Void, Never>)?
+    /// How many dropped transports stateful reconnect has resumed (Sequence and replay sent).
+    /// Not public API (the official client has no such event); tests use it to know that a
+    /// resume finished before they cut the connection again.
+    var statefulResumes = 0
 
     init(
         connectionFactory: any ConnectionFactory,

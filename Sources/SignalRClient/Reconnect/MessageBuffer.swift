@@ -108,8 +108,12 @@ struct MessageBuffer: Sendable {
     /// The server's Sequence message: its next sequenced message has id `sequenceId`.
     /// - Returns: false when that skips messages never received (the connection must end with
     ///   "Sequence ID greater than amount of messages we've received.").
+    ///
+    /// Checked against the highest id processed, not the running count: after a cut in the
+    /// middle of a replay the count is behind what was already processed (and acknowledged),
+    /// and the server rightly resumes after the acknowledged id.
     mutating func resetSequence(to sequenceId: Int64) -> Bool {
-        guard sequenceId <= nextReceivingId else { return false }
+        guard sequenceId <= latestReceivedId + 1 else { return false }
         nextReceivingId = sequenceId
         return true
     }
