@@ -32,6 +32,49 @@ from aiosignalr.server.transports import LongPollingServerTransport
 messagepack_protocol._EMPTY_HEADERS = {}
 
 
+# Deviation fix: stateful reconnect. aiosignalr 0.1.1's MessageBuffer.send buffers a message,
+# then may wait for room in the buffer; if a transport resume replays the buffer meanwhile
+# (the message included) and finishes before the wait ends, send writes the message a second
+# time under the same sequence id. The client then counts one message too many and its
+# de-duplication is off by one (the soak test saw a number twice). ASP.NET Core writes each
+# buffered message once: here a message that a replay has already sent is not written again.
+def _patch_message_buffer() -> None:
+    from aiosignalr import message_buffer as mb
+
+    original_resend = mb.MessageBuffer.resend
+
+    async def resend(self) -> None:
+        self._resends = getattr(self, "_resends", 0) + 1
+        await original_resend(self)
+
+    async def send(self, message, data: bytes) -> None:
+        if self._is_trackable(message):
+            self._total_message_count += 1
+            self._buffered.append((self._total_message_count, data))
+            self._buffered_bytes += len(data)
+            resends = getattr(self, "_resends", 0)
+            await self._wait_for_capacity()
+            if self._reconnect_in_progress or getattr(self, "_resends", 0) != resends:
+                return
+        await self._write(data)
+
+    async def send_serialized(self, data: bytes) -> None:
+        self._total_message_count += 1
+        self._buffered.append((self._total_message_count, data))
+        self._buffered_bytes += len(data)
+        resends = getattr(self, "_resends", 0)
+        await self._wait_for_capacity()
+        if not self._reconnect_in_progress and getattr(self, "_resends", 0) == resends:
+            await self._write(data)
+
+    mb.MessageBuffer.resend = resend
+    mb.MessageBuffer.send = send
+    mb.MessageBuffer.send_serialized = send_serialized
+
+
+_patch_message_buffer()
+
+
 # Deviation fix: Long Polling. ASP.NET Core answers a connection's first poll at once with an
 # empty 200 (that answer tells the client the transport is up), holds later polls while it has
 # nothing to send, and ends a connection only when no poll has been active for its disconnect
