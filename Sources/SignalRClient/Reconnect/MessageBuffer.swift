@@ -15,21 +15,12 @@ import SignalRProtocol
 struct MessageBuffer: Sendable {
     /// Bytes of unacknowledged messages above which sends wait.
     let limit: Int
-    private var items: [(id: Int64, bytes: [UInt8])] = []
-    private var firstItem = 0
-    private(set) var bufferedBytes = 0
+    /// What was sent and not yet acknowledged (the same bookkeeping as the server's).
+    private var sending = SequenceSender()
     /// Ids of sends waiting for room, in order.
     private var waiting: [Int64] = []
-    /// The id of the last sequenced message sent.
-    private(set) var lastSentId: Int64 = 0
-    /// The id the next received sequenced message has.
-    private var nextReceivingId: Int64 = 1
-    /// The highest received id that was processed.
-    private(set) var latestReceivedId: Int64 = 0
-    /// The id last acknowledged to the server.
-    private var lastAckSentId: Int64 = 0
-    /// After a drop, nothing is processed until the server's Sequence message.
-    private(set) var waitingForSequence = false
+    /// What was received and acknowledged (the same bookkeeping as the server's).
+    private var receiving = SequenceReceiver()
 
     init(limit: Int) {
         self.limit = limit
@@ -40,27 +31,19 @@ struct MessageBuffer: Sendable {
     /// Buffers a sent sequenced message.
     /// - Returns: its id, and whether the send must wait for room (see ``acknowledge(upTo:)``).
     mutating func append(_ bytes: [UInt8]) -> (id: Int64, mustWait: Bool) {
-        lastSentId += 1
-        items.append((lastSentId, bytes))
-        bufferedBytes += bytes.count
-        let mustWait = bufferedBytes >= limit
-        if mustWait { waiting.append(lastSentId) }
-        return (lastSentId, mustWait)
+        let id = sending.append(bytes)
+        let mustWait = sending.bufferedBytes >= limit
+        if mustWait { waiting.append(id) }
+        return (id, mustWait)
     }
 
     /// The server acknowledged every message up to `sequenceId`.
     /// - Returns: the ids of waiting sends that may go on (acknowledged, or room was freed).
     mutating func acknowledge(upTo sequenceId: Int64) -> [Int64] {
-        while firstItem < items.count, items[firstItem].id <= sequenceId {
-            bufferedBytes -= items[firstItem].bytes.count
-            firstItem += 1
-        }
-        if firstItem > 64, firstItem * 2 > items.count {
-            items.removeFirst(firstItem)
-            firstItem = 0
-        }
-        let released = waiting.filter { $0 <= sequenceId || bufferedBytes < limit }
-        waiting.removeAll { $0 <= sequenceId || bufferedBytes < limit }
+        sending.acknowledge(upTo: sequenceId)
+        let roomFreed = sending.bufferedBytes < limit
+        let released = waiting.filter { $0 <= sequenceId || roomFreed }
+        waiting.removeAll { $0 <= sequenceId || roomFreed }
         return released
     }
 
@@ -75,53 +58,19 @@ struct MessageBuffer: Sendable {
 
     /// What to send on a new transport: a Sequence message with `firstId` (the first
     /// unacknowledged id, or the next id when everything was acknowledged), then `messages`.
-    var replay: (firstId: Int64, messages: [[UInt8]]) {
-        let pending = items[firstItem...]
-        return (pending.first?.id ?? lastSentId + 1, pending.map(\.bytes))
-    }
+    var replay: (firstId: Int64, messages: [[UInt8]]) { sending.replay }
 
     // MARK: Receiving
 
-    /// The transport dropped: ignore what arrives until the server's Sequence message, and
-    /// acknowledge again on the new transport (the last Ack may have been lost).
-    mutating func disconnected() {
-        waitingForSequence = true
-        lastAckSentId = 0
-    }
+    /// The transport dropped: see ``SequenceReceiver/disconnected()``.
+    mutating func disconnected() { receiving.disconnected() }
 
-    /// Whether a received message should be handled. Counts sequenced messages and skips the
-    /// ones already processed (a replay); skips everything but Sequence after a drop.
-    mutating func shouldProcess(_ message: HubMessage) -> Bool {
-        if waitingForSequence {
-            guard case .sequence = message else { return false }
-            waitingForSequence = false
-            return true
-        }
-        guard message.isSequenced else { return true }
-        let id = nextReceivingId
-        nextReceivingId += 1
-        guard id > latestReceivedId else { return false }
-        latestReceivedId = id
-        return true
-    }
+    /// Whether a received message should be handled: see ``SequenceReceiver/shouldProcess(_:)``.
+    mutating func shouldProcess(_ message: HubMessage) -> Bool { receiving.shouldProcess(message) }
 
-    /// The server's Sequence message: its next sequenced message has id `sequenceId`.
-    /// - Returns: false when that skips messages never received (the connection must end with
-    ///   "Sequence ID greater than amount of messages we've received.").
-    ///
-    /// Checked against the highest id processed, not the running count: after a cut in the
-    /// middle of a replay the count is behind what was already processed (and acknowledged),
-    /// and the server rightly resumes after the acknowledged id.
-    mutating func resetSequence(to sequenceId: Int64) -> Bool {
-        guard sequenceId <= latestReceivedId + 1 else { return false }
-        nextReceivingId = sequenceId
-        return true
-    }
+    /// The server's Sequence message: see ``SequenceReceiver/resetSequence(to:)``.
+    mutating func resetSequence(to sequenceId: Int64) -> Bool { receiving.resetSequence(to: sequenceId) }
 
     /// The id to acknowledge, when messages arrived since the last Ack.
-    mutating func takeAck() -> Int64? {
-        guard latestReceivedId > lastAckSentId else { return nil }
-        lastAckSentId = latestReceivedId
-        return latestReceivedId
-    }
+    mutating func takeAck() -> Int64? { receiving.takeAck() }
 }
