@@ -29,11 +29,14 @@ struct SoakStatefulReconnectTests {
         await connection.onReconnecting { _ in _ = await reconnecting.append(1) }
         let numbers = NumberLog()
         let invoked = NumberLog()
-        await connection.on("Number") { (number: Int) in _ = await numbers.append(number) }
+        // Messages and results received so far, in one log the cutter can wait on.
+        let progress = NumberLog()
+        await connection.on("Number") { (number: Int) in
+            _ = await numbers.append(number)
+            _ = await progress.append(number)
+        }
         let cutter = Task {
-            try await cut(
-                proxy, times: cuts, progress: { await numbers.count + invoked.count },
-                resumes: { await connection.statefulResumes })
+            try await cut(proxy, times: cuts, progress: progress, resumes: { await connection.statefulResumes })
         }
         do {
             try await withTimeout(.seconds(60), "the soak") {
@@ -45,12 +48,13 @@ struct SoakStatefulReconnectTests {
                                 let tally: Int = try await connection.invoke("Tally", index)
                                 #expect(tally == 1, "invocation \(index) ran \(tally) times")
                                 _ = await invoked.append(index)
+                                _ = await progress.append(index)
                             }
                         }
                     }
                     try await group.waitForAll()
                 }
-                while await numbers.count < count { try await Task.sleep(for: .milliseconds(5)) }
+                await numbers.waitUntil(count: count)
                 try await cutter.value
             }
         } catch {
@@ -80,13 +84,14 @@ struct SoakStatefulReconnectTests {
     /// rather than a resume in progress (whose failure would end the connection, as in the
     /// official client: one resume attempt, then the reconnect policy).
     static func cut(
-        _ proxy: FaultProxy, times: Int, progress: @escaping @Sendable () async -> Int,
+        _ proxy: FaultProxy, times: Int, progress: NumberLog,
         resumes: @escaping @Sendable () async -> Int
     ) async throws {
         var thresholds = Set<Int>()
         while thresholds.count < times { thresholds.insert(Int.random(in: 200..<(2 * count - 400))) }
         for threshold in thresholds.sorted() {
-            while await progress() < threshold { try await Task.sleep(for: .milliseconds(1)) }
+            await progress.waitUntil(count: threshold)
+            try Task.checkCancellation()
             let before = await resumes()
             await proxy.cutAll()
             while await resumes() == before { try await Task.sleep(for: .milliseconds(1)) }
@@ -122,9 +127,34 @@ actor NumberLog {
 
     var count: Int { all.count }
 
+    /// Callers of ``waitUntil(count:)``: an id, the count each waits for, and its continuation.
+    private var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var nextWaiterId = 0
+
     /// Appends `number`; returns how many were received.
     func append(_ number: Int) -> Int {
         all.append(number)
+        release { $0.count <= all.count }
         return all.count
+    }
+
+    /// Returns once `count` numbers were received, or when the calling task is cancelled.
+    func waitUntil(count: Int) async {
+        guard all.count < count else { return }
+        let id = nextWaiterId
+        nextWaiterId += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { waiters.append((id, count, continuation)) }
+            }
+        } onCancel: {
+            Task { await self.release { $0.id == id } }
+        }
+    }
+
+    private func release(where matches: (_ waiter: (id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)) -> Bool) {
+        let ready = waiters.filter(matches)
+        waiters.removeAll(where: matches)
+        for waiter in ready { waiter.continuation.resume() }
     }
 }
