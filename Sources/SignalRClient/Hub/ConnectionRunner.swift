@@ -3,7 +3,7 @@ import SignalRProtocol
 
 /// The three loops of one transport connection (uploads and received calls belong to the
 /// connection's session task instead, which outlives a transport resumed by stateful reconnect), run by the link's run task:
-/// the receive loop (frames → handshake → hub messages → the actor), the writer
+/// the receive loop (frames → handshake → hub messages, on the actor), the writer
 /// (the ordered outbound queue → the transport) and the timer (handshake timeout,
 /// keep-alive, server timeout). The run task ends once the transport has closed, the
 /// actor has been told, and the writer has drained its queue.
@@ -22,56 +22,12 @@ struct ConnectionRunner: Sendable {
             outer.addTask { await writeLoop(outboundItems) }
             await withDiscardingTaskGroup { inner in
                 inner.addTask { await timerLoop() }
-                let error = await receiveLoop()
+                let error = await connection.receiveFrames(
+                    of: transport, generation: generation, expectingHandshake: awaitsHandshake
+                )
                 await connection.transportClosed(generation: generation, error: error)
                 inner.cancelAll()
             }
-        }
-    }
-
-    /// Reads frames until the transport ends. Returns the transport's error (nil for a clean close).
-    private func receiveLoop() async -> SignalRError? {
-        var handshakeBuffer: [UInt8] = []
-        var handshakeDone = !awaitsHandshake
-        var reader = HubMessageReader(hubProtocol: hubProtocol)
-        do {
-            for try await frame in transport.frames {
-                guard await connection.dataReceived(generation: generation) else { continue }
-                var payload = frame
-                if !handshakeDone {
-                    handshakeBuffer.append(contentsOf: frame)
-                    let parsed: (response: HandshakeResponse, consumed: Int)?
-                    do {
-                        parsed = try HandshakeProtocol.parseResponse(handshakeBuffer[...])
-                    } catch {
-                        handshakeDone = true
-                        let failure = SignalRError(.protocolError, "Error parsing handshake response: \(error)", underlyingError: error)
-                        await connection.handshakeReceived(generation: generation, error: failure)
-                        continue
-                    }
-                    guard let (response, consumed) = parsed else { continue }
-                    handshakeDone = true
-                    let failure = response.error.map { SignalRError(.handshakeRejected, "Server returned handshake error: \($0)") }
-                    guard await connection.handshakeReceived(generation: generation, error: failure) else { continue }
-                    payload = Array(handshakeBuffer[consumed...])
-                    handshakeBuffer = []
-                    if payload.isEmpty { continue }
-                }
-                let messages: [HubMessage]
-                do {
-                    messages = try reader.append(payload)
-                } catch {
-                    let failure = SignalRError(.protocolError, "Failed to parse messages: \(error)", underlyingError: error)
-                    if await connection.closeWithError(generation: generation, failure) { await transport.close() }
-                    continue
-                }
-                if await connection.messagesReceived(generation: generation, messages) {
-                    await transport.close()
-                }
-            }
-            return nil
-        } catch {
-            return SignalRError.wrapping(error)
         }
     }
 

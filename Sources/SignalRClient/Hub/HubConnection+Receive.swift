@@ -9,9 +9,46 @@ enum RunnerTimerAction: Sendable {
 }
 
 extension HubConnection {
-    /// Data of `generation` arrived: restarts the server timeout. False: ignore it.
-    func dataReceived(generation: Int) -> Bool {
-        machine.dataReceived(generation: generation, now: clock.now)
+    /// Reads the frames of one transport until it ends, decoding and handling each on the
+    /// actor. Returns the transport's error (nil for a clean close).
+    ///
+    /// The loop itself is isolated to the actor: `for try await` over the frames resumes
+    /// straight onto the actor's executor (SE-0421 `next(isolation:)`), so a received frame
+    /// costs one executor switch from the transport's task, not two round trips from a
+    /// separate receive task (timers, handshake, then messages).
+    func receiveFrames(of transport: any TransportConnection, generation: Int, expectingHandshake: Bool) async -> SignalRError? {
+        var decoder = HubFrameDecoder.client(hubProtocol: hubProtocol, expectingHandshake: expectingHandshake)
+        do {
+            for try await frame in transport.frames {
+                guard machine.dataReceived(generation: generation, now: clock.now) else { continue }
+                let decoded: HubFrameDecoder.Decoded
+                do throws(HubFrameDecoder.DecodingError) {
+                    decoded = try decoder.decode(frame)
+                } catch {
+                    switch error.stage {
+                    case .handshake:
+                        handshakeReceived(
+                            generation: generation,
+                            error: SignalRError(.protocolError, "Error parsing handshake response: \(error)", underlyingError: error.underlying)
+                        )
+                    case .messages:
+                        let failure = SignalRError(.protocolError, "Failed to parse messages: \(error)", underlyingError: error.underlying)
+                        if closeWithError(generation: generation, failure) { await transport.close() }
+                    }
+                    continue
+                }
+                if let response = decoded.handshakeResponse {
+                    let failure = response.error.map { SignalRError(.handshakeRejected, "Server returned handshake error: \($0)") }
+                    guard handshakeReceived(generation: generation, error: failure) else { continue }
+                }
+                if !decoded.messages.isEmpty, await messagesReceived(generation: generation, decoded.messages) {
+                    await transport.close()
+                }
+            }
+            return nil
+        } catch {
+            return SignalRError.wrapping(error)
+        }
     }
 
     /// The handshake answer (`error` nil on success). Returns whether hub messages may follow.

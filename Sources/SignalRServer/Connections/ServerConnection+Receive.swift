@@ -26,38 +26,35 @@ extension ServerConnection {
         switch handshake {
         case .failed:
             return false
-        case .waiting(var pending):
-            pending.append(contentsOf: bytes)
-            handshake = .waiting(pending)
-            await completeHandshakeIfReady()
+        case .waiting(var decoder):
+            let decoded: HubFrameDecoder.Decoded
+            do throws(HubFrameDecoder.DecodingError) {
+                decoded = try decoder.decode(bytes)
+            } catch {
+                let text = ErrorText.build(
+                    "An unexpected error occurred during connection handshake.", error.underlying,
+                    detailed: endpoint.configuration.enableDetailedErrors)
+                failHandshake(text)
+                return !isClosed
+            }
+            handshake = .waiting(decoder)
+            if let request = decoded.handshakeRequest { await completeHandshake(request) }
         case .done:
             receiveAfterHandshake(bytes)
         }
         return !isClosed
     }
 
-    private func completeHandshakeIfReady() async {
-        guard case .waiting(let pending) = handshake else { return }
-        let parsed: (request: HandshakeRequest, consumed: Int)
-        do {
-            guard let request = try HandshakeProtocol.parseRequest(pending[...]) else { return }
-            parsed = request
-        } catch {
-            let text = ErrorText.build(
-                "An unexpected error occurred during connection handshake.", error,
-                detailed: endpoint.configuration.enableDetailedErrors)
-            failHandshake(text)
-            return
-        }
-        handshake = .waiting([])  // claimed; later bytes wait for the outcome
+    /// The request was read: answers it after the handshake delay fault, if any. Bytes that
+    /// arrive meanwhile wait in the decoder.
+    private func completeHandshake(_ request: HandshakeRequest) async {
         let delay = await endpoint.faults.handshakeDelay
         if delay > .zero { try? await Task.sleep(for: delay) }
-        guard !isClosed, case .waiting(let later) = handshake else { return }
-        let rest = Array(pending[parsed.consumed...]) + later
-        acceptHandshake(parsed.request, rest: rest)
+        guard !isClosed, case .waiting(let decoder) = handshake else { return }
+        acceptHandshake(request, decoder: decoder)
     }
 
-    private func acceptHandshake(_ request: HandshakeRequest, rest: [UInt8]) {
+    private func acceptHandshake(_ request: HandshakeRequest, decoder: HubFrameDecoder) {
         guard let hubProtocol = endpoint.hubProtocol(named: request.protocolName) else {
             failHandshake("The protocol '\(request.protocolName)' is not supported.")
             return
@@ -72,7 +69,14 @@ extension ServerConnection {
                     + "The transport does not support '\(hubProtocol.transferFormat.rawValue)' transfer format.")
             return
         }
-        handshake = .done(hubProtocol, HubMessageReader(hubProtocol: hubProtocol), version: request.version)
+        var decoder = decoder
+        let rest: Result<[HubMessage], HubFrameDecoder.DecodingError>
+        do throws(HubFrameDecoder.DecodingError) {
+            rest = .success(try decoder.acceptHandshake(hubProtocol: hubProtocol))
+        } catch {
+            rest = .failure(error)
+        }
+        handshake = .done(hubProtocol, decoder, version: request.version)
         if statefulReconnect, request.version >= 2 {
             messageBuffer = MessageBuffer(limit: endpoint.configuration.statefulReconnectBufferSize)
         }
@@ -85,21 +89,29 @@ extension ServerConnection {
             bytes: HandshakeProtocol.writeResponse(HandshakeResponse()),
             isBinary: hubProtocol.transferFormat == .binary))
         startConnectedHandlers()
-        if !rest.isEmpty {
-            receiveAfterHandshake(rest)  // hub messages that came with the handshake request
+        // Hub messages that came with the handshake request.
+        switch rest {
+        case .success(let messages):
+            for message in messages { handle(message) }
+        case .failure(let error):
+            invalidMessage(error)
         }
     }
 
     private func receiveAfterHandshake(_ bytes: [UInt8]) {
-        guard case .done(let hubProtocol, var reader, let version) = handshake else { return }
-        do {
-            let messages = try reader.append(bytes)
-            handshake = .done(hubProtocol, reader, version: version)
+        guard case .done(let hubProtocol, var decoder, let version) = handshake else { return }
+        do throws(HubFrameDecoder.DecodingError) {
+            let messages = try decoder.decode(bytes).messages
+            handshake = .done(hubProtocol, decoder, version: version)
             for message in messages { handle(message) }
         } catch {
-            logger.debug("Closing connection after an invalid message", metadata: ["signalr.error": "\(error)"])
-            close(.failed("Connection closed with an error."))
+            invalidMessage(error)
         }
+    }
+
+    private func invalidMessage(_ error: HubFrameDecoder.DecodingError) {
+        logger.debug("Closing connection after an invalid message", metadata: ["signalr.error": "\(error)"])
+        close(.failed("Connection closed with an error."))
     }
 
     private func failHandshake(_ text: String) {

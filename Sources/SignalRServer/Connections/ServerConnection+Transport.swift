@@ -53,7 +53,7 @@ extension ServerConnection {
         buffer.resumed()
         messageBuffer = buffer
         // A message the old socket delivered in part is gone; the client replays it whole.
-        handshake = .done(hubProtocol, HubMessageReader(hubProtocol: hubProtocol), version: version)
+        handshake = .done(hubProtocol, .afterHandshake(hubProtocol: hubProtocol), version: version)
         let (firstId, messages) = buffer.replay
         logger.debug("Stateful resume", metadata: [
             "signalr.sequenceId": "\(firstId)", "signalr.replayed": "\(messages.count)",

@@ -51,7 +51,7 @@ actor ServerConnection {
     var longPollEndDelivered = false
     var inputBeforeTransport: [UInt8] = []
 
-    var handshake: HandshakeState = .waiting([])
+    var handshake: HandshakeState = .waiting(.server())
     var handshakeStartedAt: ContinuousClock.Instant?
     var info: HubConnectionInfo?
 
@@ -158,10 +158,11 @@ struct Outbox {
 
 /// The handshake's progress.
 enum HandshakeState {
-    /// Bytes of an incomplete handshake request.
-    case waiting([UInt8])
-    /// The protocol, the reader keeping partial messages, and the handshake version.
-    case done(any HubProtocol, HubMessageReader, version: Int)
+    /// Reading the handshake request; once read, later bytes wait in the decoder until the
+    /// request is accepted.
+    case waiting(HubFrameDecoder)
+    /// The protocol, the decoder keeping partial messages, and the handshake version.
+    case done(any HubProtocol, HubFrameDecoder, version: Int)
     /// The handshake was refused; the connection is closing.
     case failed
 }
