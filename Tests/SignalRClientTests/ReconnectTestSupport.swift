@@ -75,15 +75,15 @@ struct ReconnectHarness {
     func completeReconnect(on transport: FakeTransportConnection) async throws -> FakeServer {
         let server = FakeServer(transport)
         try await server.completeHandshake()
-        try await withTimeout { [connection] in
-            while await connection.state != .connected { try await Task.sleep(for: .milliseconds(2)) }
-        }
+        try await waitForState(.connected)
         return server
     }
 
+    /// Waits for the connection's state changes to reach `state`.
     func waitForState(_ state: HubConnectionState) async throws {
         try await withTimeout { [connection] in
-            while await connection.state != state { try await Task.sleep(for: .milliseconds(2)) }
+            for await change in connection.stateChanges where change.state == state { return }
+            throw TestFailure("The state changes ended before '\(state)'.")
         }
     }
 }

@@ -14,6 +14,8 @@ extension HubConnectionStateMachine {
         var failedAttempts = 0
         /// The error of the loss, then of the last failed attempt.
         var lastError: SignalRError
+        /// The error that ended the connection (nil for a clean close), for the whole run.
+        let cause: SignalRError?
     }
 
     /// Waiting for the next attempt.
@@ -55,11 +57,11 @@ extension HubConnectionStateMachine {
         guard let retryPolicy,
             let delay = retryPolicy.nextRetryDelay(RetryContext(previousRetryCount: 0, elapsed: .zero, retryReason: reason))
         else {
-            state = .disconnected
+            state = .disconnected(error)
             return .closed(outcome)
         }
         nextReconnectId += 1
-        let progress = ReconnectProgress(id: nextReconnectId, startedAt: now, lastError: reason)
+        let progress = ReconnectProgress(id: nextReconnectId, startedAt: now, lastError: reason, cause: error)
         state = .reconnecting(Reconnecting(progress: progress))
         return .reconnect(outcome, ReconnectPlan(id: progress.id, error: error, delay: max(.zero, delay)))
     }
@@ -85,7 +87,7 @@ extension HubConnectionStateMachine {
             var progress = connecting.reconnect
         else { return .none }
         if connecting.stopRequested {
-            state = .disconnected
+            state = .disconnected(nil)
             return .stopped(connecting.stopWaiters)
         }
         let failure = connecting.failure ?? error
@@ -95,7 +97,7 @@ extension HubConnectionStateMachine {
             previousRetryCount: progress.failedAttempts, elapsed: now - progress.startedAt, retryReason: failure
         )
         guard let delay = retryPolicy?.nextRetryDelay(context) else {
-            state = .disconnected
+            state = .disconnected(failure)
             return .gaveUp(failure, connecting.stopWaiters)
         }
         state = .reconnecting(Reconnecting(progress: progress))

@@ -12,7 +12,8 @@ import SignalRProtocol
 /// other files (`+Reconnect`, `+Stateful`) can move it; nothing outside the machine touches it.
 struct HubConnectionStateMachine {
     enum State {
-        case disconnected
+        /// Not connected: with the error that ended the last connection or start, if any.
+        case disconnected(SignalRError?)
         case connecting(Connecting)
         case connected(Connected)
         case disconnecting(Disconnecting)
@@ -21,7 +22,7 @@ struct HubConnectionStateMachine {
         case reconnecting(Reconnecting)
     }
 
-    var state: State = .disconnected
+    var state: State = .disconnected(nil)
     var nextGeneration = 0
     /// Asked after a loss and after each failed reconnect attempt; nil: a loss is final.
     let retryPolicy: (any RetryPolicy)?
@@ -41,6 +42,20 @@ struct HubConnectionStateMachine {
         case .connected: return .connected
         case .disconnecting: return .disconnecting
         case .reconnecting: return .reconnecting
+        }
+    }
+
+    /// The public state with what belongs to it (``HubConnection/stateChanges``). A reconnect
+    /// run reports the error of the loss for all its attempts.
+    var stateChange: HubConnectionStateChange {
+        switch state {
+        case .disconnected(let error): return .disconnected(error)
+        case .connecting(let connecting):
+            guard let reconnect = connecting.reconnect else { return .connecting }
+            return .reconnecting(reconnect.cause)
+        case .connected(let connected): return .connected(connectionId: connected.link.connectionId)
+        case .disconnecting: return .disconnecting
+        case .reconnecting(let reconnecting): return .reconnecting(reconnecting.progress.cause)
         }
     }
 
@@ -139,8 +154,9 @@ struct HubConnectionStateMachine {
     /// - Returns: the error start throws (stop's reason wins) and the stop() calls to resume.
     mutating func startFailed(generation: Int, error: SignalRError) -> (SignalRError, [StopWaiter]) {
         guard case .connecting(let connecting) = state, connecting.generation == generation else { return (error, []) }
-        state = .disconnected
-        return (connecting.failure ?? error, connecting.stopWaiters)
+        let failure = connecting.failure ?? error
+        state = .disconnected(failure)
+        return (failure, connecting.stopWaiters)
     }
 
     // MARK: Stop
@@ -150,7 +166,7 @@ struct HubConnectionStateMachine {
         case .disconnected:
             return .none
         case .reconnecting:
-            state = .disconnected
+            state = .disconnected(nil)
             return .endReconnectDelay
         case .connecting(var connecting):
             connecting.stopRequested = true
@@ -166,7 +182,7 @@ struct HubConnectionStateMachine {
             return .closeDuringStart(connecting.link, handshake, connecting.failure)
         case .connected(let connected):
             if connected.stateful?.resuming == true {
-                state = .disconnected
+                state = .disconnected(nil)
                 return .endTransportResume(
                     ClosedOutcome(invocations: Array(connected.invocations.values), error: nil, stopWaiters: []), connected.link
                 )
@@ -285,7 +301,7 @@ struct HubConnectionStateMachine {
             if disconnecting.allowReconnect, disconnecting.stopWaiters.isEmpty {
                 return connectionLost(invocations: Array(disconnecting.invocations.values), error: disconnecting.error, now: now)
             }
-            state = .disconnected
+            state = .disconnected(disconnecting.error)
             return .closed(
                 ClosedOutcome(
                     invocations: Array(disconnecting.invocations.values), error: disconnecting.error,

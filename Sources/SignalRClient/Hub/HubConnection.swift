@@ -34,7 +34,13 @@ public actor HubConnection {
     let connectionFactory: any ConnectionFactory
     let clock: ErasedClock
     let logger: Logger
-    var machine: HubConnectionStateMachine
+    /// Every state change goes through here: a change of the public state reaches
+    /// ``stateChanges`` at once (the one place that publishes it).
+    var machine: HubConnectionStateMachine {
+        didSet { publishState() }
+    }
+    /// The subscribers of ``stateChanges``.
+    nonisolated let stateBroadcaster = StateBroadcaster()
     var handlers = HandlerRegistry()
     var closeHandlers: [@Sendable (SignalRError?) async -> Void] = []
     /// Automatic and stateful reconnect: handlers, running tasks, blocked sends.
@@ -72,8 +78,34 @@ public actor HubConnection {
         self.logger = logger
     }
 
+    deinit {
+        stateBroadcaster.finish()
+    }
+
     /// The connection's state.
     public var state: HubConnectionState { machine.publicState }
+
+    /// The connection's state changes, as a new sequence for each caller: it starts with the
+    /// current state and then delivers each change (`connecting`, `connected(connectionId:)`,
+    /// `reconnecting(error)`, `disconnecting`, `disconnected(error)`) in order.
+    ///
+    /// ```swift
+    /// for await change in connection.stateChanges {
+    ///     if case .reconnecting(let error) = change { print("Reconnecting: \(error?.message ?? "-")") }
+    /// }
+    /// ```
+    ///
+    /// A consumer never holds up the connection: each sequence keeps the newest 32 changes,
+    /// so one that falls further behind misses the oldest, never the latest. The same
+    /// information as ``onClose(_:)``, ``onReconnecting(_:)`` and ``onReconnected(_:)``, as
+    /// values. The sequence ends when the connection object is released.
+    public nonisolated var stateChanges: AsyncStream<HubConnectionStateChange> {
+        stateBroadcaster.subscribe()
+    }
+
+    private func publishState() {
+        stateBroadcaster.publish(machine.stateChange)
+    }
 
     /// The id the server gave this connection in negotiation; nil when disconnected or when
     /// negotiation was skipped.
