@@ -1,12 +1,5 @@
 import SignalRProtocol
 
-/// One write waiting for the connection's writer task.
-struct OutboundItem: Sendable {
-    let bytes: [UInt8]
-    /// Resumed once the transport took the bytes (or failed); nil for fire-and-forget writes.
-    let written: CheckedContinuation<Void, any Error>?
-}
-
 /// One received Invocation with the handlers registered when it arrived.
 struct DispatchItem: Sendable {
     let invocation: InvocationMessage
@@ -24,7 +17,8 @@ struct ConnectionLink: Sendable {
     let session: Int
     let transport: any TransportConnection
     let connectionId: String?
-    let outbound: AsyncStream<OutboundItem>.Continuation
+    /// The ordered outbound path: direct writes when idle, the writer task otherwise.
+    let outbound: OutboundQueue
     let dispatch: AsyncStream<DispatchItem>.Continuation
     let dispatchItems: AsyncStream<DispatchItem>
     /// The task running the receive, writer and timer loops; ends after the transport closed.
@@ -32,17 +26,13 @@ struct ConnectionLink: Sendable {
 
     /// Queues bytes without waiting for them to be written.
     func enqueue(_ bytes: [UInt8]) {
-        outbound.yield(OutboundItem(bytes: bytes, written: nil))
+        outbound.enqueue(bytes)
     }
 
-    /// Queues bytes and waits until the transport took them. Writes keep the order of calls.
+    /// Writes bytes and waits until the transport took them. Writes keep the order of calls.
     /// - Throws: the transport's error, or "Cannot send data…" when the connection has ended.
-    func write(_ bytes: [UInt8], isolation: isolated (any Actor)? = #isolation) async throws {
-        try await withCheckedThrowingContinuation(isolation: isolation) { (continuation: CheckedContinuation<Void, any Error>) in
-            if case .terminated = outbound.yield(OutboundItem(bytes: bytes, written: continuation)) {
-                continuation.resume(throwing: SignalRError.notConnected)
-            }
-        }
+    func write(_ bytes: [UInt8]) async throws {
+        try await outbound.write(bytes)
     }
 
     /// Ends the outbound queue only (the transport dropped and stateful reconnect resumes it:

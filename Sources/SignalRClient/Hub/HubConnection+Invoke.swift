@@ -76,14 +76,15 @@ extension HubConnection {
     func invokeCore(_ method: String, arguments: [HubValue]) async throws -> CompletionResult {
         let split = SplitArguments(arguments)
         let waiter = InvocationWaiter()
-        let (_, streamIds, _) = try reserveIds(uploads: split.uploads.count, withCallId: false)
-        guard let (link, invocationId) = machine.beginInvocation(waiter) else { throw SignalRError.notConnected }
+        guard let (link, invocationId, streamIds) = machine.beginInvocation(waiter, uploads: split.uploads.count) else {
+            throw SignalRError.notConnected
+        }
         let message = HubMessage.invocation(
             InvocationMessage(invocationId: invocationId, target: method, arguments: split.values, streamIds: streamIds)
         )
         var callEnded: CallEndSignal?
         do {
-            try await write(message, on: link)
+            try await writeInvocation(message, waiter: waiter, on: link)
             callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session)
         } catch {
             machine.removeInvocation(invocationId)
@@ -92,10 +93,11 @@ extension HubConnection {
         defer { callEnded?.end() }
         do {
             return try await waiter.wait()
-        } catch is CancellationError {
-            // The protocol cannot cancel a plain invocation: forget it so a late Completion is dropped.
+        } catch {
+            // Cancelled (the protocol cannot cancel a plain invocation), or a queued write
+            // failed: forget it so a late Completion is dropped.
             machine.removeInvocation(invocationId)
-            throw CancellationError()
+            throw error
         }
     }
 

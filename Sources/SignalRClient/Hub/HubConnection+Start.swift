@@ -99,13 +99,13 @@ extension HubConnection {
     ///   new link keeps its session and dispatch queue.
     func makeLink(generation: Int, established: EstablishedConnection, resuming previous: ConnectionLink? = nil) -> ConnectionLink {
         let awaitsHandshake = previous == nil
-        let (outboundItems, outbound) = AsyncStream.makeStream(of: OutboundItem.self)
+        let outbound = OutboundQueue(transport: established.transport)
         let (dispatchItems, dispatch) = previous.map { ($0.dispatchItems, $0.dispatch) } ?? AsyncStream.makeStream(of: DispatchItem.self)
         let runner = ConnectionRunner(
             connection: self, generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
-        let runTask = Task { await runner.run(outboundItems: outboundItems) }
+        let runTask = Task { await runner.run(outbound: outbound) }
         return ConnectionLink(
             generation: generation, session: previous?.session ?? generation,
             transport: established.transport, connectionId: established.connectionId,

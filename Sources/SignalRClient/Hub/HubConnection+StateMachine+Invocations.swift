@@ -4,14 +4,17 @@ import SignalRProtocol
 /// the keep-alive and server-timeout clocks of the current link.
 extension HubConnectionStateMachine {
 
-    /// Registers an invocation and returns its id and link, or nil when not connected.
-    mutating func beginInvocation(_ waiter: InvocationWaiter) -> (ConnectionLink, String)? {
+    /// Registers an invocation with `uploads` upload streams. Returns the link, the call's id
+    /// and the stream ids (taken first, as the official client does), or nil when not connected.
+    mutating func beginInvocation(_ waiter: InvocationWaiter, uploads: Int = 0) -> (link: ConnectionLink, id: String, streamIds: [String])? {
         guard case .connected(var connected) = state else { return nil }
+        let streamIds = uploads == 0 ? [] : (0..<uploads).map { String(nextInvocationId + $0) }
+        nextInvocationId += uploads
         let id = String(nextInvocationId)
         nextInvocationId += 1
         connected.invocations[id] = waiter
         state = .connected(connected)
-        return (connected.link, id)
+        return (connected.link, id, streamIds)
     }
 
     /// Takes `count` ids from the invocation id counter (upload stream ids, a stream's id),

@@ -134,6 +134,17 @@ public actor HubConnection {
         try await link.write(bytes)
     }
 
+    /// Writes an Invocation whose result `waiter` awaits: like ``write(_:on:)``, but when the
+    /// message has to queue behind other writes it does not wait for them; a failed write
+    /// then fails `waiter`.
+    /// - Throws: ``SignalRError`` when it cannot be encoded or a direct write fails.
+    func writeInvocation(_ message: HubMessage, waiter: InvocationWaiter, on link: ConnectionLink) async throws {
+        let bytes = try encode(message)
+        machine.messageSent(generation: link.generation, now: clock.now)
+        if try await writeSequenced(bytes, on: link) { return }
+        try await link.outbound.writeInvocation(bytes, waiter: waiter)
+    }
+
     /// Encodes `message` with the hub protocol.
     /// - Throws: ``SignalRError`` with ``SignalRError/Code/protocolError``.
     func encode(_ message: HubMessage) throws -> [UInt8] {

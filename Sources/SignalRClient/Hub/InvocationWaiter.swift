@@ -18,9 +18,10 @@ final class InvocationWaiter: Sendable {
 
     /// Waits for the outcome.
     /// - Throws: the connection's error, or `CancellationError` when the task is cancelled.
-    func wait() async throws -> CompletionResult {
+    /// - Parameter isolation: the caller's actor: the wait stays on it (no executor hop).
+    func wait(isolation: isolated (any Actor)? = #isolation) async throws -> CompletionResult {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CompletionResult, any Error>) in
+            try await withCheckedThrowingContinuation(isolation: isolation) { (continuation: CheckedContinuation<CompletionResult, any Error>) in
                 let ready: Result<CompletionResult, any Error>? = state.withLock { state in
                     switch state {
                     case .pending:

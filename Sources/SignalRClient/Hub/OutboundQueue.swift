@@ -1,0 +1,273 @@
+import SignalRProtocol
+
+/// The ordered outbound path of one transport connection.
+///
+/// Messages reach the transport in the order they were handed in. The common case, a write
+/// when nothing else is queued or being written, goes straight to the transport from the
+/// caller's task: no other task wakes up, which is most of what a sequential `invoke`
+/// costs beyond a bare WebSocket echo. Everything else (writes that arrive while one is in
+/// flight, pings, acks, the handshake) waits here for the connection's writer task, which
+/// sends all that is queued in one transport send, the hub messages concatenated in order
+/// (SignalR frames each message itself, so one WebSocket frame or one POST may carry many).
+/// This is the only place that batches.
+///
+/// One owner writes at a time: the caller writing directly, or the writer task. A caller
+/// only writes directly when the queue is empty, so nothing overtakes what is queued.
+final class OutboundQueue: Sendable {
+    /// What to do when a queued message was written or could not be.
+    enum Completion: Sendable {
+        /// Nothing: fire and forget (pings, acks, the handshake request).
+        case none
+        /// Resume the writer's caller.
+        case written(CheckedContinuation<Void, any Error>)
+        /// An invocation's message: a failed write fails the invocation; a written one waits for its Completion.
+        case invocation(InvocationWaiter)
+    }
+
+    struct Item: Sendable {
+        let bytes: [UInt8]
+        let completion: Completion
+    }
+
+    /// What the writer task does next.
+    enum WriterWork: Sendable {
+        /// Send these items in one transport send.
+        case send([Item])
+        /// A write failed: close the transport.
+        case closeTransport
+        /// The queue is finished and drained.
+        case finished
+    }
+
+    /// Who is writing to the transport now; everyone else queues.
+    private enum Owner {
+        case none
+        /// A caller writing directly.
+        case direct
+        /// The writer task, with work it was handed.
+        case writer
+    }
+
+    private struct State {
+        var owner = Owner.none
+        var items: [Item] = []
+        /// The writer task, waiting for work.
+        var writer: CheckedContinuation<WriterWork, Never>?
+        /// No more items are accepted; the writer drains what is queued, then ends.
+        var finished = false
+        /// The first write failure: later items fail with it.
+        var failure: SignalRError?
+        /// A failure the writer task has not acted on yet (it closes the transport).
+        var closePending = false
+    }
+
+    private let state = Locked(State())
+    let transport: any TransportConnection
+
+    init(transport: any TransportConnection) {
+        self.transport = transport
+    }
+
+    // MARK: Callers
+
+    /// Writes `bytes` and returns once the transport took them: directly when nothing is queued
+    /// or in flight, otherwise after the writer task sent everything queued before it.
+    /// - Throws: the transport's error, or ``SignalRError/notConnected`` once the queue ended.
+    func write(_ bytes: [UInt8]) async throws {
+        if beginDirectWrite() {
+            try await writeDirectly(bytes)
+            return
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            enqueue(Item(bytes: bytes, completion: .written(continuation)))
+        }
+    }
+
+    /// Writes an invocation's message without waiting for the writer task: directly when
+    /// possible, otherwise queued; a failed write then fails `waiter`.
+    /// - Throws: the transport's error (or ``SignalRError/notConnected``) of a direct write.
+    func writeInvocation(_ bytes: [UInt8], waiter: InvocationWaiter) async throws {
+        if beginDirectWrite() {
+            try await writeDirectly(bytes)
+            return
+        }
+        enqueue(Item(bytes: bytes, completion: .invocation(waiter)))
+    }
+
+    /// Queues bytes for the writer task without waiting.
+    func enqueue(_ bytes: [UInt8]) {
+        enqueue(Item(bytes: bytes, completion: .none))
+    }
+
+    /// Accepts nothing more; the writer task sends what is queued, then ends.
+    func finish() {
+        let writer: CheckedContinuation<WriterWork, Never>? = state.withLock { state in
+            state.finished = true
+            guard state.owner == .none, state.items.isEmpty, let writer = state.writer else { return nil }
+            state.writer = nil
+            return writer
+        }
+        writer?.resume(returning: .finished)
+    }
+
+    private func enqueue(_ item: Item) {
+        enum Next {
+            case fail(SignalRError)
+            case wake(CheckedContinuation<WriterWork, Never>, [Item])
+            case none
+        }
+        let next: Next = state.withLock { state in
+            if let failure = state.failure { return .fail(failure) }
+            if state.finished { return .fail(SignalRError.notConnected) }
+            state.items.append(item)
+            // With no owner and the writer not waiting yet, the writer takes the items when it asks.
+            guard state.owner == .none, let writer = state.writer else { return .none }
+            state.writer = nil
+            state.owner = .writer
+            defer { state.items = [] }
+            return .wake(writer, state.items)
+        }
+        switch next {
+        case .fail(let error): Self.complete([item], with: error)
+        case .wake(let writer, let items): writer.resume(returning: .send(items))
+        case .none: break
+        }
+    }
+
+    /// Claims the transport for a direct write when nothing is queued or being written, and
+    /// the calling task is not cancelled (NIO drops writes of a cancelled task, which must not
+    /// count as a failed transport).
+    private func beginDirectWrite() -> Bool {
+        guard !Task.isCancelled else { return false }
+        return state.withLock { state in
+            guard state.owner == .none, state.items.isEmpty, !state.finished, state.failure == nil else { return false }
+            state.owner = .direct
+            return true
+        }
+    }
+
+    private func writeDirectly(_ bytes: [UInt8]) async throws {
+        do {
+            try await transport.send(bytes)
+        } catch {
+            let failure = SignalRError.wrapping(error)
+            failed(failure)
+            throw failure
+        }
+        handOver()
+    }
+
+    /// A direct write ended: what was queued meanwhile goes to the writer task.
+    private func handOver() {
+        let wake: (CheckedContinuation<WriterWork, Never>, WriterWork)? = state.withLock { state in
+            guard let writer = state.writer else {
+                // The writer task has not asked for work yet; it takes the items when it does.
+                state.owner = .none
+                return nil
+            }
+            if !state.items.isEmpty {
+                state.writer = nil
+                state.owner = .writer
+                defer { state.items = [] }
+                return (writer, .send(state.items))
+            }
+            state.owner = .none
+            guard state.finished else { return nil }
+            state.writer = nil
+            return (writer, .finished)
+        }
+        if let (writer, work) = wake { writer.resume(returning: work) }
+    }
+
+    /// A write failed: later and queued items fail with `failure`; the writer closes the transport.
+    private func failed(_ failure: SignalRError) {
+        let (queued, writer): ([Item], CheckedContinuation<WriterWork, Never>?) = state.withLock { state in
+            if state.failure == nil {
+                state.failure = failure
+                state.closePending = true
+            }
+            if state.owner == .direct { state.owner = .none }
+            defer { state.items = [] }
+            let writer = state.writer
+            state.writer = nil
+            if writer != nil { state.closePending = false }
+            return (state.items, writer)
+        }
+        Self.complete(queued, with: failure)
+        writer?.resume(returning: .closeTransport)
+    }
+
+    // MARK: The writer task
+
+    /// The next work for the writer task; waits until there is some.
+    func nextWork() async -> WriterWork {
+        await withCheckedContinuation { (continuation: CheckedContinuation<WriterWork, Never>) in
+            let work: WriterWork? = state.withLock { state in
+                // The writer's previous work is done.
+                if state.owner == .writer { state.owner = .none }
+                if state.closePending {
+                    state.closePending = false
+                    return .closeTransport
+                }
+                guard state.owner == .none else {
+                    // A direct write is in flight; its hand-over brings the work.
+                    state.writer = continuation
+                    return nil
+                }
+                if !state.items.isEmpty {
+                    state.owner = .writer
+                    defer { state.items = [] }
+                    return .send(state.items)
+                }
+                if state.finished { return .finished }
+                state.writer = continuation
+                return nil
+            }
+            if let work { continuation.resume(returning: work) }
+        }
+    }
+
+    /// Runs the writer task until the queue is finished and drained. After a failed send it
+    /// calls `closeTransport` once and fails everything later.
+    func runWriter(closeTransport: @Sendable () async -> Void) async {
+        while true {
+            switch await nextWork() {
+            case .finished:
+                return
+            case .closeTransport:
+                await closeTransport()
+            case .send(let items):
+                await send(items)
+            }
+        }
+    }
+
+    /// Sends `items` in one transport send when the transport prefers batches, otherwise one
+    /// by one; stops at the first failure and fails what was not sent.
+    private func send(_ items: [Item]) async {
+        let batches = items.count == 1 || transport.prefersBatchedSends ? [items[...]] : items.indices.map { items[$0...$0] }
+        for (index, batch) in batches.enumerated() {
+            do {
+                try await transport.send(batch.count == 1 ? batch[batch.startIndex].bytes : batch.flatMap(\.bytes))
+                Self.complete(Array(batch), with: nil)
+            } catch {
+                let failure = SignalRError.wrapping(error)
+                Self.complete(batches[index...].flatMap { $0 }, with: failure)
+                failed(failure)
+                return
+            }
+        }
+    }
+
+    private static func complete(_ items: [Item], with failure: SignalRError?) {
+        for item in items {
+            switch item.completion {
+            case .none: break
+            case .written(let continuation):
+                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+            case .invocation(let waiter):
+                if let failure { waiter.finish(.failure(failure)) }
+            }
+        }
+    }
+}
