@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-@testable import SignalRClient
+import NIOConcurrencyHelpers
+import SignalRClient
 import SignalRProtocol
 import SignalRServer
 import SignalRTestSupport
@@ -21,9 +22,12 @@ struct SoakStatefulReconnectTests {
     static func soak(port: Int, path: String, bufferSize: Int = StatefulReconnectOptions.defaultBufferSize) async throws {
         let proxy = try await FaultProxy.start(forwardingTo: port)
         let url = "http://127.0.0.1:\(proxy.port)\(path)"
+        // The client says "Stateful reconnect succeeded." at info level after each resume: the
+        // cutter counts those lines (the official client has no resume event either).
+        let resumes = ResumeCounter()
         let connection = try await connect(url) {
             $0.withStatefulReconnect(StatefulReconnectOptions(bufferSize: bufferSize))
-                .configureLogging(Self.debugLevel.map { $0 == "trace" ? .trace : .debug } ?? .none)
+                .configureLogging(resumes.logger(echoing: Self.debugLevel))
         }
         let reconnecting = NumberLog()
         await connection.onReconnecting { _ in _ = await reconnecting.append(1) }
@@ -36,7 +40,7 @@ struct SoakStatefulReconnectTests {
             _ = await progress.append(number)
         }
         let cutter = Task {
-            try await cut(proxy, times: cuts, progress: progress, resumes: { await connection.statefulResumes })
+            try await cut(proxy, times: cuts, progress: progress, resumes: { resumes.count })
         }
         do {
             try await withTimeout(.seconds(60), "the soak") {
@@ -118,6 +122,41 @@ struct SoakStatefulReconnectTests {
         defer { peer.stop() }
         let port = try #require(Int(try await portTask.value))
         try await Self.soak(port: port, path: "/hubs/test")
+    }
+}
+
+/// Counts the client's "Stateful reconnect succeeded." log lines; echoes every line to
+/// standard error at `debug`/`trace` when asked (SOAK_DEBUG).
+final class ResumeCounter: Sendable {
+    private let resumes = NIOLockedValueBox(0)
+
+    var count: Int { resumes.withLockedValue { $0 } }
+
+    func logger(echoing level: String?) -> Logger {
+        var logger = Logger(label: "soak-client") { label in
+            Handler(counter: self, echo: level.map { _ in StreamLogHandler.standardError(label: label) })
+        }
+        logger.logLevel = level == "trace" ? .trace : level == "debug" ? .debug : .info
+        return logger
+    }
+
+    fileprivate func resumed() { resumes.withLockedValue { $0 += 1 } }
+
+    private struct Handler: LogHandler {
+        let counter: ResumeCounter
+        var echo: StreamLogHandler?
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            if event.message.description == "Stateful reconnect succeeded." { counter.resumed() }
+            echo?.log(event: event)
+        }
     }
 }
 

@@ -94,3 +94,11 @@ extension SignalRError {
         return SignalRError(code, String(describing: error), underlyingError: error)
     }
 }
+
+extension SignalRError: Equatable {
+    /// Two errors are equal when their code, message and status code are: the underlying
+    /// error (a socket's or decoder's) is detail and does not take part.
+    public static func == (lhs: SignalRError, rhs: SignalRError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.statusCode == rhs.statusCode
+    }
+}

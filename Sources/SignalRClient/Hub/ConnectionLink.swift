@@ -23,6 +23,14 @@ struct ConnectionLink: Sendable {
     let dispatchItems: AsyncStream<DispatchItem>
     /// The task running the receive, writer and timer loops; ends after the transport closed.
     let runTask: Task<Void, Never>
+    /// Stateful reconnect: reconnects the transport with the same connection token; nil when
+    /// it was not negotiated.
+    let resumeTransport: (@Sendable () async throws -> any TransportConnection)?
+
+    /// The machine's name for this link.
+    var id: HubConnectionStateMachine.TransportLink {
+        HubConnectionStateMachine.TransportLink(generation: generation, session: session, connectionId: connectionId)
+    }
 
     /// Queues bytes without waiting for them to be written.
     func enqueue(_ bytes: [UInt8]) {

@@ -83,7 +83,7 @@ extension HubConnection {
     /// Sends the answer to a client-result call of connection `session`, if it is still current
     /// (on its current transport: a stateful resume does not lose the answer).
     func sendCompletion(_ completion: CompletionMessage, session: Int) async {
-        guard let link = machine.linkForSending(), link.session == session else { return }
+        guard let link = linkForSending(), link.session == session else { return }
         do {
             try await write(.completion(completion), on: link)
         } catch {

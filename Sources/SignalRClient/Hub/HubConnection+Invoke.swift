@@ -76,9 +76,9 @@ extension HubConnection {
     func invokeCore(_ method: String, arguments: [HubValue]) async throws -> CompletionResult {
         let split = SplitArguments(arguments)
         let waiter = InvocationWaiter()
-        guard let (link, invocationId, streamIds) = machine.beginInvocation(waiter, uploads: split.uploads.count) else {
-            throw SignalRError.notConnected
-        }
+        guard let (transport, invocationId, streamIds) = machine.beginInvocation(waiter, uploads: split.uploads.count),
+            let link = links[transport.generation]
+        else { throw SignalRError.notConnected }
         let message = HubMessage.invocation(
             InvocationMessage(invocationId: invocationId, target: method, arguments: split.values, streamIds: streamIds)
         )

@@ -57,12 +57,12 @@ extension HubConnection {
         switch machine.handshakeReceived(generation: generation, error: error, now: clock.now) {
         case .ignore:
             return false
-        case .succeeded(let continuation):
-            continuation?.resume()
+        case .succeeded:
+            resumeHandshake(generation: generation, throwing: nil)
             return true
-        case .rejected(let continuation, let failure, _):
+        case .rejected(let failure):
             logger.error("Hub handshake failed.", metadata: ["signalr.error": "\(failure.message)"])
-            continuation?.resume(throwing: failure)
+            resumeHandshake(generation: generation, throwing: failure)
             return false
         }
     }
@@ -70,14 +70,14 @@ extension HubConnection {
     /// Ends the connection of `generation` with `error`. Returns whether the transport must be closed.
     func closeWithError(generation: Int, _ error: SignalRError?) -> Bool {
         if let error { logger.error("Closing the connection.", metadata: ["signalr.error": "\(error.message)"]) }
-        return machine.closeWithError(generation: generation, error) != nil
+        return machine.closeWithError(generation: generation, error)
     }
 
     /// Handles received hub messages in order. Returns whether the transport must be closed.
     /// Suspends while a stream's buffer is full (backpressure; see ``stream(_:_:as:bufferSize:)``).
     func messagesReceived(generation: Int, _ messages: [HubMessage]) async -> Bool {
         for message in messages {
-            guard let link = machine.link(generation) else { return false }
+            guard let link = link(generation) else { return false }
             switch statefulFilter(message, generation: generation) {
             case .process: break
             case .skip:
@@ -105,7 +105,7 @@ extension HubConnection {
             case .close(let close):
                 logger.debug("Close message received from server.")
                 let error = close.error.map { SignalRError(.connectionClosed, "Server returned an error on close: \($0)") }
-                if machine.closeWithError(generation: generation, error, allowReconnect: close.allowReconnect) != nil { return true }
+                if machine.closeWithError(generation: generation, error, allowReconnect: close.allowReconnect) { return true }
             case .ping:
                 continue
             case .streamItem(let item):
@@ -119,43 +119,50 @@ extension HubConnection {
 
     /// The timer of `generation` woke up: send what is due and say when to wake next.
     func timerFired(generation: Int) -> RunnerTimerAction {
-        perform(machine.timerFired(generation: generation, now: clock.now))
+        perform(machine.timerFired(generation: generation, now: clock.now), link: link(generation))
     }
 
-    private func perform(_ action: HubConnectionStateMachine.TimerAction) -> RunnerTimerAction {
+    private func perform(_ action: HubConnectionStateMachine.TimerAction, link: ConnectionLink?) -> RunnerTimerAction {
         switch action {
         case .sleep(let deadline):
             return .sleep(until: deadline)
-        case .sendPing(let link, let deadline):
-            if let bytes = try? encode(.ping) { link.enqueue(bytes) }
+        case .sendPing(_, let deadline):
+            if let bytes = try? encode(.ping) { link?.enqueue(bytes) }
             return .sleep(until: deadline)
-        case .failHandshake(let continuation, let error, _):
+        case .failHandshake(let generation, let error):
             logger.error("Hub handshake timed out.")
-            continuation?.resume(throwing: error)
+            resumeHandshake(generation: generation, throwing: error)
             return .closeTransport
         case .close:
             logger.error("Server timeout elapsed without receiving a message from the server.")
             return .closeTransport
         case .stop:
             return .stop
-        case .sendAck(let link, let ack, let next):
-            if let bytes = try? encode(.ack(ack)) { link.enqueue(bytes) }
-            return perform(next)
+        case .sendAck(_, let ack, let next):
+            if let bytes = try? encode(.ack(ack)) { link?.enqueue(bytes) }
+            return perform(next, link: link)
         }
     }
 
     /// The transport of `generation` closed: fail what is pending and run the close handlers.
     func transportClosed(generation: Int, error: SignalRError?) async {
-        let link = machine.link(generation)
-        switch machine.transportClosed(generation: generation, error: error, now: clock.now) {
+        let link = link(generation)
+        let action = machine.transportClosed(generation: generation, error: error, now: clock.now)
+        if action != .resumeTransport(generation: generation) {
+            // Stateful reconnect still needs a dropped link (its session and dispatch queue).
+            links[generation] = nil
+        }
+        switch action {
         case .none:
             link?.finishQueues()
-        case .failedDuringStart(let handshake, let failure):
+        case .failedDuringStart(_, let failure):
             link?.finishQueues()
-            handshake?.resume(throwing: failure)
-        case .resumeTransport(_, let resume):
+            resumeHandshake(generation: generation, throwing: failure)
+        case .resumeTransport:
             link?.finishOutbound()
-            startTransportResume(from: generation, error: error, using: resume)
+            if let link, let resume = link.resumeTransport {
+                startTransportResume(from: link, error: error, using: resume)
+            }
         case .reconnect(let outcome, let plan):
             link?.finishQueues()
             connectionEnded(outcome)
@@ -169,7 +176,7 @@ extension HubConnection {
                 logger.info("Connection disconnected.")
             }
             for handler in closeHandlers { await handler(outcome.error) }
-            outcome.stopWaiters.forEach { $0.resume() }
+            resumeStopWaiters()
         }
     }
 }

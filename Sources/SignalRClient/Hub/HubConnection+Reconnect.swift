@@ -121,18 +121,18 @@ extension HubConnection {
             case .retry(let next, let number):
                 delay = next
                 attempt = number
-            case .stopped(let waiters):
+            case .stopped:
                 logger.debug("Connection stopped during reconnect attempt. Done reconnecting.")
                 for handler in closeHandlers { await handler(nil) }
-                waiters.forEach { $0.resume() }
+                resumeStopWaiters()
                 return
-            case .gaveUp(let error, let waiters):
+            case .gaveUp(let error):
                 logger.info(
                     "Reconnect retries have been exhausted. Connection disconnecting.",
                     metadata: ["signalr.attempts": "\(attempt)", "signalr.error": "\(error.message)"]
                 )
                 for handler in closeHandlers { await handler(error) }
-                waiters.forEach { $0.resume() }
+                resumeStopWaiters()
                 return
             }
         }

@@ -21,8 +21,8 @@ extension HubConnection {
         do {
             try await establish(generation: generation)
         } catch {
-            let (failure, waiters) = machine.startFailed(generation: generation, error: Self.startError(error))
-            waiters.forEach { $0.resume() }
+            let failure = machine.startFailed(generation: generation, error: Self.startError(error))
+            resumeStopWaiters()
             logger.error("Failed to start the connection.", metadata: ["signalr.error": "\(failure.message)"])
             throw failure
         }
@@ -41,23 +41,24 @@ extension HubConnection {
             keepAliveInterval: keepAliveInterval, serverTimeout: serverTimeout, handshakeTimeout: handshakeTimeout,
             enabled: !established.transport.hasInherentKeepAlive, now: clock.now
         )
-        if let failure = machine.transportOpened(link: link, timers: timers) {
+        if let failure = machine.transportOpened(link.id, timers: timers) {
             try await failStart(link, failure)
         }
         var version = hubProtocol.version
-        if let resume = established.resumeTransport {
+        if established.resumeTransport != nil {
             // Stateful reconnect was granted: handshake version 2 enables Ack and Sequence.
-            machine.prepareStateful(generation: generation, bufferSize: statefulBufferSize, resume: resume)
+            machine.prepareStateful(generation: generation, bufferSize: statefulBufferSize)
             version = max(2, version)
         }
         logger.debug("Sending handshake request.", metadata: ["signalr.transport": "\(established.transportName)"])
         let request = HandshakeProtocol.writeRequest(HandshakeRequest(protocolName: hubProtocol.name, version: version))
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                if let failure = machine.awaitHandshake(generation: generation, continuation) {
+                if let failure = machine.awaitHandshake(generation: generation) {
                     continuation.resume(throwing: failure)
                     return
                 }
+                handshakeWaiter = (generation, continuation)
                 machine.messageSent(generation: generation, now: clock.now)
                 link.enqueue(request)
             }
@@ -71,7 +72,7 @@ extension HubConnection {
         switch machine.startCompleted(generation: generation) {
         case .fail(let failure):
             try await failStart(link, failure)
-        case .connected(let link):
+        case .connected:
             startDispatching(link)
             logger.info(
                 "HubConnection connected successfully.",
@@ -86,6 +87,7 @@ extension HubConnection {
         await link.transport.close()
         link.finishQueues()
         await link.runTask.value
+        links[link.generation] = nil
         throw failure
     }
 
@@ -106,10 +108,13 @@ extension HubConnection {
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
         let runTask = Task { await runner.run(outbound: outbound) }
-        return ConnectionLink(
+        let link = ConnectionLink(
             generation: generation, session: previous?.session ?? generation,
             transport: established.transport, connectionId: established.connectionId,
-            outbound: outbound, dispatch: dispatch, dispatchItems: dispatchItems, runTask: runTask
+            outbound: outbound, dispatch: dispatch, dispatchItems: dispatchItems, runTask: runTask,
+            resumeTransport: established.resumeTransport
         )
+        links[generation] = link
+        return link
     }
 }

@@ -6,7 +6,7 @@ extension HubConnectionStateMachine {
 
     /// Registers an invocation with `uploads` upload streams. Returns the link, the call's id
     /// and the stream ids (taken first, as the official client does), or nil when not connected.
-    mutating func beginInvocation(_ waiter: InvocationWaiter, uploads: Int = 0) -> (link: ConnectionLink, id: String, streamIds: [String])? {
+    mutating func beginInvocation(_ waiter: InvocationWaiter, uploads: Int = 0) -> (transport: TransportLink, id: String, streamIds: [String])? {
         guard case .connected(var connected) = state else { return nil }
         let streamIds = uploads == 0 ? [] : (0..<uploads).map { String(nextInvocationId + $0) }
         nextInvocationId += uploads
@@ -14,16 +14,16 @@ extension HubConnectionStateMachine {
         nextInvocationId += 1
         connected.invocations[id] = waiter
         state = .connected(connected)
-        return (connected.link, id, streamIds)
+        return (connected.transport, id, streamIds)
     }
 
     /// Takes `count` ids from the invocation id counter (upload stream ids, a stream's id),
-    /// when connected. Returns them with the link to send on.
-    mutating func reserveInvocationIds(_ count: Int) -> (ConnectionLink, [String])? {
+    /// when connected. Returns them with the transport to send on.
+    mutating func reserveInvocationIds(_ count: Int) -> (TransportLink, [String])? {
         guard case .connected(let connected) = state else { return nil }
         let ids = (0..<count).map { String(nextInvocationId + $0) }
         nextInvocationId += count
-        return (connected.link, ids)
+        return (connected.transport, ids)
     }
 
     /// Forgets an invocation whose message could not be sent.
@@ -33,10 +33,10 @@ extension HubConnectionStateMachine {
         state = .connected(connected)
     }
 
-    /// The link to send on, or nil when not connected.
-    func linkForSending() -> ConnectionLink? {
+    /// The transport to send on, or nil when not connected.
+    func transportForSending() -> TransportLink? {
         guard case .connected(let connected) = state else { return nil }
-        return connected.link
+        return connected.transport
     }
 
     /// Something was sent at `now`: the keep-alive restarts.
@@ -59,7 +59,7 @@ extension HubConnectionStateMachine {
             }
             state = .connecting(connecting)
             return true
-        case .connected(var connected) where connected.link.generation == generation:
+        case .connected(var connected) where connected.transport.generation == generation:
             body(&connected.timers)
             state = .connected(connected)
             return true
@@ -71,11 +71,11 @@ extension HubConnectionStateMachine {
     /// A Completion arrived: the waiter it completes, if the invocation is pending.
     mutating func completionReceived(generation: Int, invocationId: String) -> InvocationWaiter? {
         switch state {
-        case .connected(var connected) where connected.link.generation == generation:
+        case .connected(var connected) where connected.transport.generation == generation:
             let waiter = connected.invocations.removeValue(forKey: invocationId)
             state = .connected(connected)
             return waiter
-        case .disconnecting(var disconnecting) where disconnecting.link.generation == generation:
+        case .disconnecting(var disconnecting) where disconnecting.transport.generation == generation:
             let waiter = disconnecting.invocations.removeValue(forKey: invocationId)
             state = .disconnecting(disconnecting)
             return waiter

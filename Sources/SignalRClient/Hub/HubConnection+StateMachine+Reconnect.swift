@@ -5,7 +5,7 @@ import SignalRProtocol
 /// (the official client's `_reconnect`).
 extension HubConnectionStateMachine {
     /// Where one run of automatic reconnect stands.
-    struct ReconnectProgress: Sendable {
+    struct ReconnectProgress: Sendable, Equatable {
         /// Identifies the run (a later loss starts a new one).
         let id: Int
         /// When the connection was lost (clock offset).
@@ -24,7 +24,7 @@ extension HubConnectionStateMachine {
     }
 
     /// What the reconnect task starts with.
-    struct ReconnectPlan: Sendable {
+    struct ReconnectPlan: Sendable, Equatable {
         let id: Int
         /// The error that ended the connection (what onReconnecting receives).
         let error: SignalRError?
@@ -33,15 +33,15 @@ extension HubConnectionStateMachine {
     }
 
     /// How a failed reconnect attempt ends.
-    enum AttemptFailedAction {
+    enum AttemptFailedAction: Equatable {
         /// Not this attempt any more: nothing to do.
         case none
         /// Wait `delay`, then attempt again.
         case retry(delay: Duration, attempt: Int)
         /// stop() ended reconnecting: run onClose with nil, then resume the stop() calls.
-        case stopped([StopWaiter])
+        case stopped
         /// The policy gave up: run onClose with the last attempt's error, resume stop() calls.
-        case gaveUp(SignalRError, [StopWaiter])
+        case gaveUp(SignalRError)
     }
 
     /// The message the retry policy gets when a connection ended without an error.
@@ -52,7 +52,7 @@ extension HubConnectionStateMachine {
     /// A started connection was lost at `now`: ask the retry policy (previousRetryCount 0,
     /// elapsed 0). A delay enters `reconnecting`; nil or no policy ends the connection.
     mutating func connectionLost(invocations: [InvocationWaiter], error: SignalRError?, now: Duration) -> ClosedAction {
-        let outcome = ClosedOutcome(invocations: invocations, error: error, stopWaiters: [])
+        let outcome = ClosedOutcome(invocations: invocations, error: error)
         let reason = error ?? Self.unknownReconnectReason
         guard let retryPolicy,
             let delay = retryPolicy.nextRetryDelay(RetryContext(previousRetryCount: 0, elapsed: .zero, retryReason: reason))
@@ -88,7 +88,7 @@ extension HubConnectionStateMachine {
         else { return .none }
         if connecting.stopRequested {
             state = .disconnected(nil)
-            return .stopped(connecting.stopWaiters)
+            return .stopped
         }
         let failure = connecting.failure ?? error
         progress.failedAttempts += 1
@@ -98,7 +98,7 @@ extension HubConnectionStateMachine {
         )
         guard let delay = retryPolicy?.nextRetryDelay(context) else {
             state = .disconnected(failure)
-            return .gaveUp(failure, connecting.stopWaiters)
+            return .gaveUp(failure)
         }
         state = .reconnecting(Reconnecting(progress: progress))
         return .retry(delay: max(.zero, delay), attempt: progress.failedAttempts + 1)

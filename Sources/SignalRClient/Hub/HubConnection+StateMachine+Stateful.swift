@@ -10,8 +10,6 @@ extension HubConnectionStateMachine {
     /// The stateful reconnect part of a connection.
     struct StatefulSession: Sendable {
         var buffer: MessageBuffer
-        /// Reconnects the transport with the same connection token.
-        let resumeTransport: @Sendable () async throws -> any TransportConnection
         /// The transport dropped and is being reconnected: sends are buffered, not written.
         var resuming = false
     }
@@ -26,7 +24,7 @@ extension HubConnectionStateMachine {
     }
 
     /// What a received message means for stateful reconnect.
-    enum StatefulReceiveDecision {
+    enum StatefulReceiveDecision: Equatable {
         case process
         case skip
         /// An Ack released these waiting sends.
@@ -36,7 +34,7 @@ extension HubConnectionStateMachine {
     }
 
     /// How the transport reconnect of stateful reconnect ends.
-    enum TransportResumedAction {
+    enum TransportResumedAction: Equatable {
         /// Send Sequence with `firstId`, then `messages`, on the new link.
         case replay(firstId: Int64, messages: [[UInt8]])
         /// stop() came meanwhile: close the new transport.
@@ -45,17 +43,15 @@ extension HubConnectionStateMachine {
 
     /// The transport of start attempt `generation` supports stateful reconnect: the handshake
     /// uses version 2 and the connection keeps a buffer of `bufferSize` bytes.
-    mutating func prepareStateful(
-        generation: Int, bufferSize: Int, resume: @escaping @Sendable () async throws -> any TransportConnection
-    ) {
+    mutating func prepareStateful(generation: Int, bufferSize: Int) {
         guard case .connecting(var connecting) = state, connecting.generation == generation else { return }
-        connecting.stateful = StatefulSession(buffer: MessageBuffer(limit: bufferSize), resumeTransport: resume)
+        connecting.stateful = StatefulSession(buffer: MessageBuffer(limit: bufferSize))
         state = .connecting(connecting)
     }
 
     /// A sequenced message (`bytes`) is about to be sent on the link of `generation`.
     mutating func sequencedMessageSent(_ bytes: [UInt8], generation: Int) -> SequencedSendDecision {
-        guard case .connected(var connected) = state, connected.link.generation == generation,
+        guard case .connected(var connected) = state, connected.transport.generation == generation,
             var session = connected.stateful
         else { return .notStateful }
         let (id, mustWait) = session.buffer.append(bytes)
@@ -73,7 +69,7 @@ extension HubConnectionStateMachine {
 
     /// Counts a received message and handles Ack and Sequence.
     mutating func statefulMessageReceived(_ message: HubMessage, generation: Int) -> StatefulReceiveDecision {
-        guard case .connected(var connected) = state, connected.link.generation == generation,
+        guard case .connected(var connected) = state, connected.transport.generation == generation,
             var session = connected.stateful
         else { return .process }
         defer {
@@ -93,22 +89,21 @@ extension HubConnectionStateMachine {
 
     /// Adds a pending Ack to a timer action, and wakes at least every ``ackInterval`` while
     /// stateful reconnect is on.
-    func withStatefulAck(_ ack: Int64?, _ action: TimerAction, now: Duration) -> TimerAction {
-        let link: ConnectionLink
+    func withStatefulAck(_ ack: Int64?, _ action: TimerAction, generation: Int, now: Duration) -> TimerAction {
         switch state {
-        case .connected(let connected) where connected.stateful != nil: link = connected.link
+        case .connected(let connected) where connected.stateful != nil: break
         case .connecting(let connecting) where connecting.stateful != nil: return Self.clampForAck(action, now: now)
         default: return action
         }
         guard let ack else { return Self.clampForAck(action, now: now) }
-        return .sendAck(link, AckMessage(sequenceId: ack), then: Self.clampForAck(action, now: now))
+        return .sendAck(generation: generation, AckMessage(sequenceId: ack), then: Self.clampForAck(action, now: now))
     }
 
     /// Wakes the timer by the next Ack check at the latest.
     private static func clampForAck(_ action: TimerAction, now: Duration) -> TimerAction {
         switch action {
         case .sleep(let deadline): return .sleep(until: min(deadline, now + ackInterval))
-        case .sendPing(let link, let deadline): return .sendPing(link, thenSleepUntil: min(deadline, now + ackInterval))
+        case .sendPing(let generation, let deadline): return .sendPing(generation: generation, thenSleepUntil: min(deadline, now + ackInterval))
         default: return action
         }
     }
@@ -116,21 +111,21 @@ extension HubConnectionStateMachine {
     /// Begins the transport reconnect of the dropped link `generation`.
     /// - Returns: the new link's generation, or nil when the connection moved on.
     mutating func beginTransportResume(from generation: Int) -> Int? {
-        guard case .connected(let connected) = state, connected.link.generation == generation,
+        guard case .connected(let connected) = state, connected.transport.generation == generation,
             connected.stateful?.resuming == true
         else { return nil }
         nextGeneration += 1
         return nextGeneration
     }
 
-    /// The transport is connected again (`link`, with new timers).
-    mutating func transportResumed(from generation: Int, link: ConnectionLink, timers: ConnectionTimers) -> TransportResumedAction {
-        guard case .connected(var connected) = state, connected.link.generation == generation,
+    /// The transport is connected again (`transport`, with new timers).
+    mutating func transportResumed(from generation: Int, to transport: TransportLink, timers: ConnectionTimers) -> TransportResumedAction {
+        guard case .connected(var connected) = state, connected.transport.generation == generation,
             var session = connected.stateful, session.resuming
         else { return .close }
         session.resuming = false
         let (firstId, messages) = session.buffer.replay
-        connected.link = link
+        connected.transport = transport
         connected.timers = timers
         connected.stateful = session
         state = .connected(connected)
@@ -140,7 +135,7 @@ extension HubConnectionStateMachine {
     /// The transport could not be reconnected: the connection is lost as without stateful
     /// reconnect (automatic reconnect or close).
     mutating func transportResumeFailed(from generation: Int, error: SignalRError, now: Duration) -> ClosedAction {
-        guard case .connected(let connected) = state, connected.link.generation == generation,
+        guard case .connected(let connected) = state, connected.transport.generation == generation,
             connected.stateful?.resuming == true
         else { return .none }
         return connectionLost(invocations: Array(connected.invocations.values), error: error, now: now)

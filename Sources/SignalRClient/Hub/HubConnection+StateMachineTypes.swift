@@ -1,18 +1,30 @@
 import SignalRProtocol
 
 /// The data the states of ``HubConnectionStateMachine`` carry, and the actions its events return.
+///
+/// Everything here is a value or an id: the actor keeps the live objects (transports, task
+/// handles, continuations) and finds them by a transport's `generation`. So every action is
+/// `Equatable` and tests compare what the machine asks for with what they expect.
 extension HubConnectionStateMachine {
-    typealias StopWaiter = CheckedContinuation<Void, Never>
+    /// One transport connection, by id.
+    struct TransportLink: Sendable, Equatable {
+        /// Counts transport connections of this ``HubConnection``; events name the one they are about.
+        let generation: Int
+        /// The generation of the transport that began this logical connection. A transport
+        /// resumed by stateful reconnect keeps it: calls, client results and uploads belong to
+        /// the connection, not to one transport.
+        let session: Int
+        /// The id the server gave in negotiation (nil when negotiation was skipped).
+        let connectionId: String?
+    }
 
-    struct Connecting {
+    struct Connecting: Sendable {
         var generation: Int
-        var link: ConnectionLink?
+        var transport: TransportLink?
         var timers: ConnectionTimers?
-        var handshake: CheckedContinuation<Void, any Error>?
         var handshakeCompleted = false
         /// Why start must fail: stop() was called, or the transport closed.
         var failure: SignalRError?
-        var stopWaiters: [StopWaiter] = []
         /// Set when this start is an attempt of automatic reconnect (public state `reconnecting`).
         var reconnect: ReconnectProgress?
         /// stop() was called: a reconnect attempt that fails then ends reconnecting.
@@ -21,20 +33,20 @@ extension HubConnectionStateMachine {
         var stateful: StatefulSession?
     }
 
-    struct Connected {
-        var link: ConnectionLink
+    struct Connected: Sendable {
+        var transport: TransportLink
         var timers: ConnectionTimers
+        /// The pending invocations by invocation id.
         var invocations: [String: InvocationWaiter] = [:]
         /// Stateful reconnect's buffer and transport resume; nil when not negotiated.
         var stateful: StatefulSession?
     }
 
-    struct Disconnecting {
-        var link: ConnectionLink
+    struct Disconnecting: Sendable {
+        var transport: TransportLink
         var invocations: [String: InvocationWaiter]
         /// The cause reported to invocations and onClose; nil for a user's stop().
         var error: SignalRError?
-        var stopWaiters: [StopWaiter] = []
         /// Whether automatic reconnect may follow (false for stop() and a final server Close).
         var allowReconnect = false
     }
@@ -44,57 +56,65 @@ extension HubConnectionStateMachine {
         case fail(String)
     }
 
-    enum HandshakeAction {
-        case succeeded(CheckedContinuation<Void, any Error>?)
-        case rejected(CheckedContinuation<Void, any Error>?, SignalRError, ConnectionLink?)
+    enum HandshakeAction: Equatable {
+        /// Resume start()'s wait: go on.
+        case succeeded
+        /// Resume start()'s wait with this error.
+        case rejected(SignalRError)
         case ignore
     }
 
-    enum StartCompletedAction {
-        case connected(ConnectionLink)
+    enum StartCompletedAction: Equatable {
+        case connected(TransportLink)
         case fail(SignalRError)
     }
 
-    enum StopAction {
+    enum StopAction: Equatable {
         /// Already disconnected.
         case none
         /// A stop is in progress: wait for it.
         case wait
-        /// stop() during start: close the transport if open, fail the handshake wait, wait for start to clean up.
-        case closeDuringStart(ConnectionLink?, CheckedContinuation<Void, any Error>?, SignalRError?)
+        /// stop() during start: fail start()'s handshake wait with `failure`, close the
+        /// transport of `generation` when one is open, wait for start to clean up.
+        case closeDuringStart(generation: Int, transportOpen: Bool, failure: SignalRError)
         /// Send a Close message, close the transport, wait for the end.
-        case closeConnection(ConnectionLink)
+        case closeConnection(generation: Int)
         /// stop() during a reconnect delay: now disconnected; end the reconnect task, run onClose.
         case endReconnectDelay
         /// stop() while stateful reconnect reconnects the transport: now disconnected; end that
-        /// task and the dropped link's session, fail the invocations, run onClose.
-        case endTransportResume(ClosedOutcome, ConnectionLink)
+        /// task and the dropped transport's session, fail the invocations, run onClose.
+        case endTransportResume(ClosedOutcome, generation: Int)
     }
 
-    enum TimerAction {
+    enum TimerAction: Equatable {
         case sleep(until: Duration)
-        case sendPing(ConnectionLink, thenSleepUntil: Duration)
-        case failHandshake(CheckedContinuation<Void, any Error>?, SignalRError, ConnectionLink)
-        case close(ConnectionLink)
+        case sendPing(generation: Int, thenSleepUntil: Duration)
+        /// The handshake timed out: fail start()'s wait with the error, close the transport.
+        case failHandshake(generation: Int, SignalRError)
+        /// The server timed out: close the transport.
+        case close(generation: Int)
         case stop
         /// Stateful reconnect: send this Ack, then do `then`.
-        indirect case sendAck(ConnectionLink, AckMessage, then: TimerAction)
+        indirect case sendAck(generation: Int, AckMessage, then: TimerAction)
     }
 
     /// How a connection ended.
-    struct ClosedOutcome {
+    struct ClosedOutcome: Equatable {
         /// The pending invocations, to fail with `error` (or the "canceled" text when nil).
         var invocations: [InvocationWaiter]
         /// The cause; nil after a user's stop() or a clean close.
         var error: SignalRError?
-        /// stop() calls waiting for the end.
-        var stopWaiters: [StopWaiter]
+
+        /// Invocations compare as a set: their order in the table means nothing.
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.error == rhs.error && Set(lhs.invocations.map(ObjectIdentifier.init)) == Set(rhs.invocations.map(ObjectIdentifier.init))
+        }
     }
 
-    enum ClosedAction {
+    enum ClosedAction: Equatable {
         case none
         /// The transport closed during start(): fail the handshake wait (start cleans up; no onClose).
-        case failedDuringStart(CheckedContinuation<Void, any Error>?, SignalRError)
+        case failedDuringStart(generation: Int, SignalRError)
         /// A started connection ended: fail invocations, run onClose, resume stop() calls.
         case closed(ClosedOutcome)
         /// A started connection was lost and automatic reconnect begins (state `reconnecting`):
@@ -102,6 +122,6 @@ extension HubConnectionStateMachine {
         case reconnect(ClosedOutcome, ReconnectPlan)
         /// Stateful reconnect: the transport of `generation` dropped; reconnect it with the same
         /// connection token (the state stays `connected`).
-        case resumeTransport(generation: Int, @Sendable () async throws -> any TransportConnection)
+        case resumeTransport(generation: Int)
     }
 }

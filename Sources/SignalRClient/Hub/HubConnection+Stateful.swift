@@ -55,22 +55,23 @@ extension HubConnection {
         }
     }
 
-    /// The transport of `generation` dropped with stateful reconnect on: reconnects it in the
+    /// The transport of `dropped` dropped with stateful reconnect on: reconnects it in the
     /// current reconnect task.
     func startTransportResume(
-        from generation: Int, error: SignalRError?,
+        from dropped: ConnectionLink, error: SignalRError?,
         using resume: @escaping @Sendable () async throws -> any TransportConnection
     ) {
-        startReconnectTask { connection in await connection.resumeTransport(from: generation, error: error, using: resume) }
+        startReconnectTask { connection in await connection.resumeTransport(from: dropped, error: error, using: resume) }
     }
 
     /// Reconnects the transport with the same connection token, then sends Sequence and the
     /// unacknowledged messages. On failure the connection is lost as without stateful
     /// reconnect: automatic reconnect (with a new negotiation) or close.
     private func resumeTransport(
-        from generation: Int, error: SignalRError?,
+        from dropped: ConnectionLink, error: SignalRError?,
         using resume: @escaping @Sendable () async throws -> any TransportConnection
     ) async {
+        let generation = dropped.generation
         logger.info("Transport lost; reconnecting it with the same connection token (stateful reconnect).")
         let transport: any TransportConnection
         do {
@@ -78,35 +79,36 @@ extension HubConnection {
         } catch let resumeError {
             let failure = error ?? SignalRError.wrapping(resumeError)
             logger.info("Stateful reconnect failed.", metadata: ["signalr.error": "\(SignalRError.wrapping(resumeError).message)"])
-            let dropped = machine.link(generation)
             let action = machine.transportResumeFailed(from: generation, error: failure, now: clock.now)
-            if case .none = action {} else { dropped?.finishQueues() }
+            if case .none = action {} else { dropped.finishQueues() }
+            links[generation] = nil
             await connectionLost(action)
             return
         }
-        guard let newGeneration = machine.beginTransportResume(from: generation), let previous = machine.link(generation) else {
+        guard let newGeneration = machine.beginTransportResume(from: generation) else {
             await transport.close()
             return
         }
         let established = EstablishedConnection(
             transport: transport, connectionId: machine.connectionId, transportName: "WebSockets", resumeTransport: resume
         )
-        let link = makeLink(generation: newGeneration, established: established, resuming: previous)
+        let link = makeLink(generation: newGeneration, established: established, resuming: dropped)
         var timers = ConnectionTimers(
             keepAliveInterval: keepAliveInterval, serverTimeout: serverTimeout, handshakeTimeout: handshakeTimeout,
             enabled: !transport.hasInherentKeepAlive, now: clock.now
         )
         timers.handshakeCompleted(now: clock.now)
-        switch machine.transportResumed(from: generation, link: link, timers: timers) {
+        switch machine.transportResumed(from: generation, to: link.id, timers: timers) {
         case .close:
             await transport.close()
             link.finishOutbound()
             await link.runTask.value
+            links[newGeneration] = nil
         case .replay(let firstId, let messages):
+            links[generation] = nil
             if let sequence = try? encode(.sequence(SequenceMessage(sequenceId: firstId))) { link.enqueue(sequence) }
             for message in messages { link.enqueue(message) }
             machine.messageSent(generation: newGeneration, now: clock.now)
-            statefulResumes += 1
             logger.info(
                 "Stateful reconnect succeeded.",
                 metadata: ["signalr.sequenceId": "\(firstId)", "signalr.replayed": "\(messages.count)"]
@@ -128,7 +130,7 @@ extension HubConnection {
                 logger.error("Connection disconnected with error.", metadata: ["signalr.error": "\(error.message)"])
             }
             for handler in closeHandlers { await handler(outcome.error) }
-            outcome.stopWaiters.forEach { $0.resume() }
+            resumeStopWaiters()
         }
     }
 }

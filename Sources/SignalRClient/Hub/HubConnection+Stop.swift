@@ -34,13 +34,14 @@ extension HubConnection {
             return
         case .wait:
             await waitUntilStopped()
-        case .closeDuringStart(let link, let handshake, let failure):
+        case .closeDuringStart(let generation, let transportOpen, let failure):
             logger.debug("Stopping HubConnection during start.")
-            if let failure { handshake?.resume(throwing: failure) }
-            if let link { await link.transport.close() }
+            resumeHandshake(generation: generation, throwing: failure)
+            if transportOpen, let link = link(generation) { await link.transport.close() }
             await waitUntilStopped()
-        case .closeConnection(let link):
+        case .closeConnection(let generation):
             logger.debug("Stopping HubConnection.")
+            guard let link = link(generation) else { return }
             await sendPendingStreamCancels(on: link)
             do {
                 try await write(.close(CloseMessage()), on: link)
@@ -55,19 +56,25 @@ extension HubConnection {
             logger.debug("Connection stopped during reconnect delay. Done reconnecting.")
             await endReconnectTasks()
             for handler in closeHandlers { await handler(nil) }
-        case .endTransportResume(let outcome, let link):
+        case .endTransportResume(let outcome, let generation):
             logger.debug("Connection stopped while the transport was reconnecting.")
             await endReconnectTasks()
             connectionEnded(outcome)
-            link.finishQueues()
-            await waitForDispatch(of: link.session)
+            if let dropped = links.removeValue(forKey: generation) {
+                dropped.finishQueues()
+                await waitForDispatch(of: dropped.session)
+            }
             for handler in closeHandlers { await handler(nil) }
         }
     }
 
     private func waitUntilStopped() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if !machine.addStopWaiter(continuation) { continuation.resume() }
+            if machine.stopMustWait() {
+                stopWaiters.append(continuation)
+            } else {
+                continuation.resume()
+            }
         }
     }
 

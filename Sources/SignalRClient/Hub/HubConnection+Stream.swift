@@ -117,7 +117,7 @@ extension HubConnection {
 
     /// The consumer of `streamId` left early: sends CancelInvocation unless the stream ended meanwhile.
     func sendStreamCancel(_ streamId: String) async {
-        guard let link = machine.linkForSending(), streams.remove(streamId) != nil else { return }
+        guard let link = linkForSending(), streams.remove(streamId) != nil else { return }
         logger.debug("Canceling a stream.", metadata: ["signalr.invocationId": "\(streamId)"])
         do {
             try await write(.cancelInvocation(CancelInvocationMessage(invocationId: streamId)), on: link)

@@ -8,7 +8,9 @@ extension HubConnection {
     /// - Throws: ``SignalRError/notConnected`` when not connected.
     func reserveIds(uploads: Int, withCallId: Bool) throws -> (ConnectionLink, streamIds: [String], callId: String?) {
         let count = uploads + (withCallId ? 1 : 0)
-        guard let (link, ids) = machine.reserveInvocationIds(count) else { throw SignalRError.notConnected }
+        guard let (transport, ids) = machine.reserveInvocationIds(count), let link = links[transport.generation] else {
+            throw SignalRError.notConnected
+        }
         return (link, Array(ids.prefix(uploads)), withCallId ? ids.last : nil)
     }
 
@@ -32,7 +34,7 @@ extension HubConnection {
     /// transport (buffered for replay while stateful reconnect resumes it).
     /// - Returns: false when that connection is no longer connected or the write failed.
     func sendUploadMessage(_ message: HubMessage, session: Int) async -> Bool {
-        guard let link = machine.linkForSending(), link.session == session else { return false }
+        guard let link = linkForSending(), link.session == session else { return false }
         do {
             try await write(message, on: link)
             return true

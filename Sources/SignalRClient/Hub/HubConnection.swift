@@ -41,6 +41,13 @@ public actor HubConnection {
     }
     /// The subscribers of ``stateChanges``.
     nonisolated let stateBroadcaster = StateBroadcaster()
+    /// The live side of the machine's transports, by generation: the machine names them,
+    /// the actor holds them. Removed once their run task reported the close.
+    var links: [Int: ConnectionLink] = [:]
+    /// start()'s wait for the handshake response of start attempt `generation`.
+    var handshakeWaiter: (generation: Int, continuation: CheckedContinuation<Void, any Error>)?
+    /// stop() calls waiting for the connection to end (during a start or a close).
+    var stopWaiters: [CheckedContinuation<Void, Never>] = []
     var handlers = HandlerRegistry()
     var closeHandlers: [@Sendable (SignalRError?) async -> Void] = []
     /// Automatic and stateful reconnect: handlers, running tasks, blocked sends.
@@ -51,10 +58,6 @@ public actor HubConnection {
     var streams = StreamRegistry()
     /// The session task of the current connection (received calls and uploads), and its session.
     var dispatchTask: (session: Int, task: Task<Void, Never>)?
-    /// How many dropped transports stateful reconnect has resumed (Sequence and replay sent).
-    /// Not public API (the official client has no such event); tests use it to know that a
-    /// resume finished before they cut the connection again.
-    var statefulResumes = 0
 
     init(
         connectionFactory: any ConnectionFactory,
@@ -121,6 +124,32 @@ public actor HubConnection {
     /// - Parameter handler: receives the error that ended the connection, if any.
     public func onClose(_ handler: @escaping @Sendable (SignalRError?) async -> Void) {
         closeHandlers.append(handler)
+    }
+
+    // MARK: Live objects
+
+    /// The link of `generation`, while it is the machine's current transport.
+    func link(_ generation: Int) -> ConnectionLink? {
+        machine.isCurrent(generation) ? links[generation] : nil
+    }
+
+    /// The link to send on, when connected.
+    func linkForSending() -> ConnectionLink? {
+        machine.transportForSending().flatMap { links[$0.generation] }
+    }
+
+    /// Resumes start()'s handshake wait of `generation`, if it still waits.
+    func resumeHandshake(generation: Int, throwing error: SignalRError?) {
+        guard let waiter = handshakeWaiter, waiter.generation == generation else { return }
+        handshakeWaiter = nil
+        if let error { waiter.continuation.resume(throwing: error) } else { waiter.continuation.resume() }
+    }
+
+    /// The connection ended: every stop() call that waited returns.
+    func resumeStopWaiters() {
+        let waiters = stopWaiters
+        stopWaiters = []
+        waiters.forEach { $0.resume() }
     }
 
     // MARK: Writing

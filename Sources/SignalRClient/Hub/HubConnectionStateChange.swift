@@ -37,13 +37,13 @@ public enum HubConnectionStateChange: Sendable, Equatable, CustomStringConvertib
         }
     }
 
-    /// Errors compare by code and message.
+    /// Errors compare as ``SignalRError`` does: by code, message and status code.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
         case (.connecting, .connecting), (.disconnecting, .disconnecting): return true
         case (.connected(let left), .connected(let right)): return left == right
         case (.reconnecting(let left), .reconnecting(let right)), (.disconnected(let left), .disconnected(let right)):
-            return left?.code == right?.code && left?.message == right?.message
+            return left == right
         default: return false
         }
     }
