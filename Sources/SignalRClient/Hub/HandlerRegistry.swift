@@ -49,13 +49,6 @@ struct HandlerRegistry: Sendable {
 
 /// Decodes the arguments of a server call for a handler's parameter types.
 enum ArgumentDecoder {
-    /// The number of parameters in a pack.
-    static func count<each Argument>(_ types: repeat (each Argument).Type) -> Int {
-        var count = 0
-        for _ in repeat each types { count += 1 }
-        return count
-    }
-
     /// Decodes `values[index]` as `T` and advances `index`.
     /// - Throws: ``SignalRError`` with ``SignalRError/Code/protocolError`` when it is missing or not a `T`.
     static func next<T: Decodable>(

@@ -50,12 +50,6 @@ struct MessageBuffer: Sendable {
     /// Whether the send with `id` still waits for room.
     func isWaiting(_ id: Int64) -> Bool { waiting.contains(id) }
 
-    /// Removes every waiting send (the connection ended): their ids.
-    mutating func takeWaiting() -> [Int64] {
-        defer { waiting = [] }
-        return waiting
-    }
-
     /// What to send on a new transport: a Sequence message with `firstId` (the first
     /// unacknowledged id, or the next id when everything was acknowledged), then `messages`.
     var replay: (firstId: Int64, messages: [[UInt8]]) { sending.replay }
