@@ -3,18 +3,34 @@ import SignalRProtocol
 /// Invocations and traffic bookkeeping in ``HubConnectionStateMachine``: ids, pending calls,
 /// the keep-alive and server-timeout clocks of the current link.
 extension HubConnectionStateMachine {
+    /// Runs `body` on the connected state (of transport `generation`, when given) and returns
+    /// its result, or nil when not connected.
+    ///
+    /// The state is taken out first, leaving a placeholder that nothing outside the machine
+    /// ever sees, so the pending-call table and the stateful buffer are uniquely referenced
+    /// while `body` changes them: Swift then changes them in place instead of copying them
+    /// on every call (async-http-client's `.modifying` state does the same).
+    mutating func modifyConnected<Result>(generation: Int? = nil, _ body: (inout Connected) -> Result) -> Result? {
+        guard case .connected(var connected) = state, generation == nil || connected.transport.generation == generation else {
+            return nil
+        }
+        state = .disconnected(nil)
+        defer { state = .connected(connected) }
+        return body(&connected)
+    }
 
     /// Registers an invocation with `uploads` upload streams. Returns the link, the call's id
     /// and the stream ids (taken first, as the official client does), or nil when not connected.
     mutating func beginInvocation(_ waiter: InvocationWaiter, uploads: Int = 0) -> (transport: TransportLink, id: String, streamIds: [String])? {
-        guard case .connected(var connected) = state else { return nil }
+        guard case .connected = state else { return nil }
         let streamIds = uploads == 0 ? [] : (0..<uploads).map { String(nextInvocationId + $0) }
         nextInvocationId += uploads
         let id = String(nextInvocationId)
         nextInvocationId += 1
-        connected.invocations[id] = waiter
-        state = .connected(connected)
-        return (connected.transport, id, streamIds)
+        return modifyConnected { connected in
+            connected.invocations[id] = waiter
+            return (connected.transport, id, streamIds)
+        }
     }
 
     /// Takes `count` ids from the invocation id counter (upload stream ids, a stream's id),
@@ -28,9 +44,7 @@ extension HubConnectionStateMachine {
 
     /// Forgets an invocation whose message could not be sent.
     mutating func removeInvocation(_ id: String) {
-        guard case .connected(var connected) = state else { return }
-        connected.invocations[id] = nil
-        state = .connected(connected)
+        _ = modifyConnected { $0.invocations[id] = nil }
     }
 
     /// The transport to send on, or nil when not connected.
@@ -59,10 +73,8 @@ extension HubConnectionStateMachine {
             }
             state = .connecting(connecting)
             return true
-        case .connected(var connected) where connected.transport.generation == generation:
-            body(&connected.timers)
-            state = .connected(connected)
-            return true
+        case .connected:
+            return modifyConnected(generation: generation) { body(&$0.timers) } != nil
         default:
             return false
         }
@@ -71,10 +83,8 @@ extension HubConnectionStateMachine {
     /// A Completion arrived: the waiter it completes, if the invocation is pending.
     mutating func completionReceived(generation: Int, invocationId: String) -> InvocationWaiter? {
         switch state {
-        case .connected(var connected) where connected.transport.generation == generation:
-            let waiter = connected.invocations.removeValue(forKey: invocationId)
-            state = .connected(connected)
-            return waiter
+        case .connected:
+            return modifyConnected(generation: generation) { $0.invocations.removeValue(forKey: invocationId) } ?? nil
         case .disconnecting(var disconnecting) where disconnecting.transport.generation == generation:
             let waiter = disconnecting.invocations.removeValue(forKey: invocationId)
             state = .disconnecting(disconnecting)

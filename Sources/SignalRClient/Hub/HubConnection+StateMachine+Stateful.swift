@@ -51,14 +51,14 @@ extension HubConnectionStateMachine {
 
     /// A sequenced message (`bytes`) is about to be sent on the link of `generation`.
     mutating func sequencedMessageSent(_ bytes: [UInt8], generation: Int) -> SequencedSendDecision {
-        guard case .connected(var connected) = state, connected.transport.generation == generation,
-            var session = connected.stateful
-        else { return .notStateful }
-        let (id, mustWait) = session.buffer.append(bytes)
-        let write = !session.resuming
-        connected.stateful = session
-        state = .connected(connected)
-        return .buffered(id: id, write: write, mustWait: mustWait)
+        guard case .connected(let connected) = state, connected.stateful != nil else { return .notStateful }
+        let decision: SequencedSendDecision?? = modifyConnected(generation: generation) { connected in
+            // Changed in place (optional chaining): the buffer is not copied.
+            guard let (id, mustWait) = connected.stateful?.buffer.append(bytes), let resuming = connected.stateful?.resuming
+            else { return nil }
+            return .buffered(id: id, write: !resuming, mustWait: mustWait)
+        }
+        return (decision ?? nil) ?? .notStateful
     }
 
     /// Whether the send with sequence `id` still waits for room in the buffer.
@@ -69,22 +69,21 @@ extension HubConnectionStateMachine {
 
     /// Counts a received message and handles Ack and Sequence.
     mutating func statefulMessageReceived(_ message: HubMessage, generation: Int) -> StatefulReceiveDecision {
-        guard case .connected(var connected) = state, connected.transport.generation == generation,
-            var session = connected.stateful
-        else { return .process }
-        defer {
-            connected.stateful = session
-            state = .connected(connected)
+        guard case .connected(let connected) = state, connected.stateful != nil else { return .process }
+        let decision: StatefulReceiveDecision? = modifyConnected(generation: generation) { connected in
+            guard connected.stateful?.buffer.shouldProcess(message) == true else {
+                return connected.stateful == nil ? .process : .skip
+            }
+            switch message {
+            case .ack(let ack):
+                return .acknowledged(released: connected.stateful?.buffer.acknowledge(upTo: ack.sequenceId) ?? [])
+            case .sequence(let sequence):
+                return connected.stateful?.buffer.resetSequence(to: sequence.sequenceId) == true ? .skip : .sequenceError
+            default:
+                return .process
+            }
         }
-        guard session.buffer.shouldProcess(message) else { return .skip }
-        switch message {
-        case .ack(let ack):
-            return .acknowledged(released: session.buffer.acknowledge(upTo: ack.sequenceId))
-        case .sequence(let sequence):
-            return session.buffer.resetSequence(to: sequence.sequenceId) ? .skip : .sequenceError
-        default:
-            return .process
-        }
+        return decision ?? .process
     }
 
     /// Adds a pending Ack to a timer action, and wakes at least every ``ackInterval`` while

@@ -39,6 +39,8 @@ public actor HubConnection {
     var machine: HubConnectionStateMachine {
         didSet { publishState() }
     }
+    /// The public state last handed to ``stateBroadcaster``.
+    private var publishedState = HubConnectionState.disconnected
     /// The subscribers of ``stateChanges``.
     nonisolated let stateBroadcaster = StateBroadcaster()
     /// The live side of the machine's transports, by generation: the machine names them,
@@ -106,7 +108,12 @@ public actor HubConnection {
         stateBroadcaster.subscribe()
     }
 
+    /// Publishes when the public state changed: the hot path (every send and receive
+    /// touches the machine) costs one enum comparison.
     private func publishState() {
+        let state = machine.publicState
+        guard state != publishedState else { return }
+        publishedState = state
         stateBroadcaster.publish(machine.stateChange)
     }
 

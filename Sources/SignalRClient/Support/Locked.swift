@@ -1,20 +1,18 @@
-import Foundation
+import NIOConcurrencyHelpers
 
-/// A value guarded by a lock, for the few places that cross from synchronous
-/// callbacks (task cancellation handlers) into shared state.
+/// A value guarded by a lock, for the few places that cross from synchronous callbacks (task
+/// cancellation handlers, another task's continuation) into shared state.
 ///
-/// `@unchecked Sendable` is safe: `value` is private and only read or written inside
-/// `withLock`, which holds `lock` for the whole access, so no two threads touch it at once.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
+/// Copies share the value (NIO's `NIOLockedValueBox`: the lock and the value in one
+/// allocation, which matters for the per-call objects that use it, such as
+/// ``InvocationWaiter``).
+struct Locked<Value: Sendable>: Sendable {
+    private let box: NIOLockedValueBox<Value>
 
-    init(_ value: Value) { self.value = value }
+    init(_ value: Value) { box = NIOLockedValueBox(value) }
 
     /// Runs `body` with exclusive access to the value.
     func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
+        try box.withLockedValue(body)
     }
 }

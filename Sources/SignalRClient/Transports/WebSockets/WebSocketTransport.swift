@@ -17,8 +17,6 @@ import WSClient
 struct WebSocketTransport: Transport {
     /// The largest frame accepted or sent before fragmenting, in bytes.
     static let maximumFrameSize = 1 << 24
-    /// The largest message (after joining fragments) accepted, in bytes.
-    static let maximumMessageSize = 1 << 26
     /// How long a close we started may wait for the server's close frame.
     static let closeTimeout: Duration = .seconds(5)
 
@@ -107,11 +105,12 @@ struct WebSocketSession: Sendable {
                 opened.finish()
                 try await withThrowingTaskGroup(of: Bool.self) { group in
                     group.addTask {
-                        for try await message in inbound.messages(maxSize: WebSocketTransport.maximumMessageSize) {
-                            switch message {
-                            case .text(let text): frames.yield(Array(text.utf8))
-                            case .binary(let buffer): frames.yield(Array(buffer.readableBytesView))
-                            }
+                        // Frames go on as bytes, fragments included: SignalR frames its own
+                        // messages (the hub frame decoder joins what is split and enforces the
+                        // protocol's size limit), so joining fragments into a `String` here
+                        // would only copy and validate each message once more.
+                        for try await frame in inbound {
+                            frames.yield(Array(frame.data.readableBytesView))
                         }
                         return false
                     }
@@ -176,6 +175,12 @@ struct WebSocketConnection: TransportConnection {
 
     func send(_ data: [UInt8]) async throws {
         do {
+            if data.count <= WebSocketTransport.maximumFrameSize {
+                // One frame straight from the bytes: no `String` to build and convert back.
+                let opcode: WebSocketOpcode = transferFormat == .text ? .text : .binary
+                try await writer.write(.custom(WebSocketFrame(fin: true, opcode: opcode, data: ByteBuffer(bytes: data))))
+                return
+            }
             switch transferFormat {
             case .text: try await writer.writeTextMessage(String(decoding: data, as: UTF8.self))
             case .binary: try await writer.writeBinaryMessage(ByteBuffer(bytes: data))
