@@ -88,7 +88,7 @@ import Testing
             var options = HttpConnectionOptions()
             options.transports = .longPolling
             options.headers = ["X-Everywhere": "yes"]
-            let factory = HttpConnection(url: await server.testHubURL, options: options, logger: Logger(label: "test"))
+            let factory = HTTPConnectionFactory(url: await server.testHubURL, options: options, logger: Logger(label: "test"))
             let established = try await factory.connect(transferFormat: .text, logger: Logger(label: "test"))
             let reader = RecordReader(established.transport.frames)
             try await established.transport.send(TransportTest.handshake)

@@ -15,7 +15,7 @@ struct NegotiateTests {
     ) async throws -> EstablishedConnection {
         var options = options
         options.transportFactory = factory
-        let connection = HttpConnection(url: url, options: options, requester: requester, logger: Logger(label: "test"))
+        let connection = HTTPConnectionFactory(url: url, options: options, requester: requester, logger: Logger(label: "test"))
         return try await connection.connect(transferFormat: format, logger: Logger(label: "test"))
     }
 
@@ -221,7 +221,7 @@ struct NegotiateTests {
             HTTPResult(statusCode: 200, body: Array(Self.v1.utf8), setCookies: ["affinity=n3; Path=/"]),
             HTTPResult(statusCode: 200, body: Array(Self.v1.utf8), setCookies: []),
         ])
-        let connection = HttpConnection(url: "http://h/hub", options: options, requester: requester, logger: Logger(label: "test"))
+        let connection = HTTPConnectionFactory(url: "http://h/hub", options: options, requester: requester, logger: Logger(label: "test"))
         _ = try await connection.connect(transferFormat: .text, logger: Logger(label: "test"))
         _ = try await connection.connect(transferFormat: .text, logger: Logger(label: "test"))  // a reconnect
         #expect(requester.requests.withLock { $0.map { $0.headers["Cookie"] } } == [nil, "affinity=n3"])

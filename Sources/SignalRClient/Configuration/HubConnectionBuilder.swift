@@ -177,7 +177,7 @@ public struct HubConnectionBuilder: Sendable {
         }
         let factory =
             connectionFactory
-            ?? HttpConnection(url: url, options: options, logger: logger, useStatefulReconnect: statefulReconnect != nil)
+            ?? HTTPConnectionFactory(url: url, options: options, logger: logger, useStatefulReconnect: statefulReconnect != nil)
         return HubConnection(
             connectionFactory: factory,
             hubProtocol: hubProtocol, serverTimeout: serverTimeout, keepAliveInterval: keepAliveInterval,

@@ -15,7 +15,7 @@ struct EstablishedConnection: Sendable {
 }
 
 /// Opens the transport connection of a hub connection: negotiation, redirects, transport choice.
-/// ``HttpConnection`` is the real one; tests pass fakes.
+/// ``HTTPConnectionFactory`` is the real one; tests pass fakes.
 protocol ConnectionFactory: Sendable {
     /// Opens a connection that carries `transferFormat`.
     /// - Throws: ``SignalRError`` when negotiation or every transport fails.

@@ -1,13 +1,6 @@
 import Logging
 import SignalRProtocol
 
-/// What the timer loop does after asking the connection.
-enum RunnerTimerAction: Sendable {
-    case sleep(until: Duration)
-    case closeTransport
-    case stop
-}
-
 extension HubConnection {
     /// Reads the frames of one transport until it ends, decoding and handling each on the
     /// actor. Returns the transport's error (nil for a clean close).
@@ -117,31 +110,42 @@ extension HubConnection {
         return false
     }
 
-    /// The timer of `generation` woke up: send what is due and say when to wake next.
-    func timerFired(generation: Int) -> RunnerTimerAction {
-        perform(machine.timerFired(generation: generation, now: clock.now), link: link(generation))
+    /// The timer of `generation` woke up: sends what is due (Ping, Ack), or fails the
+    /// handshake or closes the transport when a timeout elapsed.
+    /// - Returns: when to wake up next, or nil when the timer is done.
+    func timerFired(generation: Int) async -> Duration? {
+        let link = link(generation)
+        var action = machine.timerFired(generation: generation, now: clock.now)
+        while true {
+            switch action {
+            case .sleep(let deadline):
+                return deadline
+            case .sendPing(_, let deadline):
+                if let bytes = try? encode(.ping) { link?.enqueue(bytes) }
+                return deadline
+            case .sendAck(_, let ack, let next):
+                if let bytes = try? encode(.ack(ack)) { link?.enqueue(bytes) }
+                action = next
+            case .failHandshake(let generation, let error):
+                logger.error("Hub handshake timed out.")
+                resumeHandshake(generation: generation, throwing: error)
+                await closeTransport(link)
+                return nil
+            case .close:
+                logger.error("Server timeout elapsed without receiving a message from the server.")
+                await closeTransport(link)
+                return nil
+            case .stop:
+                return nil
+            }
+        }
     }
 
-    private func perform(_ action: HubConnectionStateMachine.TimerAction, link: ConnectionLink?) -> RunnerTimerAction {
-        switch action {
-        case .sleep(let deadline):
-            return .sleep(until: deadline)
-        case .sendPing(_, let deadline):
-            if let bytes = try? encode(.ping) { link?.enqueue(bytes) }
-            return .sleep(until: deadline)
-        case .failHandshake(let generation, let error):
-            logger.error("Hub handshake timed out.")
-            resumeHandshake(generation: generation, throwing: error)
-            return .closeTransport
-        case .close:
-            logger.error("Server timeout elapsed without receiving a message from the server.")
-            return .closeTransport
-        case .stop:
-            return .stop
-        case .sendAck(_, let ack, let next):
-            if let bytes = try? encode(.ack(ack)) { link?.enqueue(bytes) }
-            return perform(next, link: link)
-        }
+    /// Closes `link`'s transport, letting a receive loop that waits for a full stream buffer go on.
+    private func closeTransport(_ link: TransportRuntime?) async {
+        guard let link else { return }
+        streamsClosing(generation: link.generation)
+        await link.transport.close()
     }
 
     /// The transport of `generation` closed: fail what is pending and run the close handlers.

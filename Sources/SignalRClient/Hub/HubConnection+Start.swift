@@ -83,7 +83,7 @@ extension HubConnection {
     }
 
     /// Closes what a failed start opened, waits until it is gone, then throws `failure`.
-    private func failStart(_ link: ConnectionLink, _ failure: SignalRError) async throws -> Never {
+    private func failStart(_ link: TransportRuntime, _ failure: SignalRError) async throws -> Never {
         await link.transport.close()
         link.finishQueues()
         await link.runTask.value
@@ -99,16 +99,16 @@ extension HubConnection {
     /// Creates the queues of a new connection and starts its run task.
     /// - Parameter resuming: the dropped link whose connection this transport continues: the
     ///   new link keeps its session and dispatch queue.
-    func makeLink(generation: Int, established: EstablishedConnection, resuming previous: ConnectionLink? = nil) -> ConnectionLink {
+    func makeLink(generation: Int, established: EstablishedConnection, resuming previous: TransportRuntime? = nil) -> TransportRuntime {
         let awaitsHandshake = previous == nil
         let outbound = OutboundQueue(transport: established.transport)
         let (dispatchItems, dispatch) = previous.map { ($0.dispatchItems, $0.dispatch) } ?? AsyncStream.makeStream(of: DispatchItem.self)
-        let runner = ConnectionRunner(
+        let runner = TransportRunner(
             connection: self, generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
         let runTask = Task { await runner.run(outbound: outbound) }
-        let link = ConnectionLink(
+        let link = TransportRuntime(
             generation: generation, session: previous?.session ?? generation,
             transport: established.transport, connectionId: established.connectionId,
             outbound: outbound, dispatch: dispatch, dispatchItems: dispatchItems, runTask: runTask,

@@ -13,7 +13,7 @@ extension HubConnection {
     /// the transport is being reconnected, and waits while the buffer is full.
     /// - Returns: false when stateful reconnect is off (the caller writes normally).
     /// - Throws: the connection's error when it ends while the send waits for room.
-    func writeSequenced(_ bytes: [UInt8], on link: ConnectionLink) async throws -> Bool {
+    func writeSequenced(_ bytes: [UInt8], on link: TransportRuntime) async throws -> Bool {
         guard case .buffered(let id, let write, let mustWait) = machine.sequencedMessageSent(bytes, generation: link.generation)
         else { return false }
         if write {
@@ -58,7 +58,7 @@ extension HubConnection {
     /// The transport of `dropped` dropped with stateful reconnect on: reconnects it in the
     /// current reconnect task.
     func startTransportResume(
-        from dropped: ConnectionLink, error: SignalRError?,
+        from dropped: TransportRuntime, error: SignalRError?,
         using resume: @escaping @Sendable () async throws -> any TransportConnection
     ) {
         startReconnectTask { connection in await connection.resumeTransport(from: dropped, error: error, using: resume) }
@@ -68,7 +68,7 @@ extension HubConnection {
     /// unacknowledged messages. On failure the connection is lost as without stateful
     /// reconnect: automatic reconnect (with a new negotiation) or close.
     private func resumeTransport(
-        from dropped: ConnectionLink, error: SignalRError?,
+        from dropped: TransportRuntime, error: SignalRError?,
         using resume: @escaping @Sendable () async throws -> any TransportConnection
     ) async {
         let generation = dropped.generation

@@ -91,7 +91,7 @@ extension HubConnection {
     /// ``dispatchCalls(_:session:hubProtocol:logger:)``) and the uploads, until the dispatch
     /// queue ends with the connection (not with a transport that stateful reconnect resumes);
     /// then it ends the uploads and returns once they are gone.
-    func startDispatching(_ link: ConnectionLink) {
+    func startDispatching(_ link: TransportRuntime) {
         let marker = DispatchMarker(connection: ObjectIdentifier(self), session: link.session)
         let items = link.dispatchItems
         let jobs = openStreamJobs(session: link.session)

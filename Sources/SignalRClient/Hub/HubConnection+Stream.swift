@@ -128,7 +128,7 @@ extension HubConnection {
 
     /// stop(): sends the CancelInvocation of streams whose consumer has left but whose cancel
     /// job has not run yet, so that they go out before the Close message.
-    func sendPendingStreamCancels(on link: ConnectionLink) async {
+    func sendPendingStreamCancels(on link: TransportRuntime) async {
         for streamId in streams.cancelledStreamIds() {
             guard streams.remove(streamId) != nil else { continue }
             try? await write(.cancelInvocation(CancelInvocationMessage(invocationId: streamId)), on: link)

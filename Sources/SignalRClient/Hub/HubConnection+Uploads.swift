@@ -6,7 +6,7 @@ extension HubConnection {
     /// from the connection's one invocation id counter (uploads first, as the official clients do).
     /// - Returns: the link to send on, the upload stream ids and the call's id (nil without `withCallId`).
     /// - Throws: ``SignalRError/notConnected`` when not connected.
-    func reserveIds(uploads: Int, withCallId: Bool) throws -> (ConnectionLink, streamIds: [String], callId: String?) {
+    func reserveIds(uploads: Int, withCallId: Bool) throws -> (TransportRuntime, streamIds: [String], callId: String?) {
         let count = uploads + (withCallId ? 1 : 0)
         guard let (transport, ids) = machine.reserveInvocationIds(count), let link = links[transport.generation] else {
             throw SignalRError.notConnected

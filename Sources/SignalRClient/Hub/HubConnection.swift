@@ -45,7 +45,7 @@ public actor HubConnection {
     nonisolated let stateBroadcaster = StateBroadcaster()
     /// The live side of the machine's transports, by generation: the machine names them,
     /// the actor holds them. Removed once their run task reported the close.
-    var links: [Int: ConnectionLink] = [:]
+    var links: [Int: TransportRuntime] = [:]
     /// start()'s wait for the handshake response of start attempt `generation`.
     var handshakeWaiter: (generation: Int, continuation: CheckedContinuation<Void, any Error>)?
     /// stop() calls waiting for the connection to end (during a start or a close).
@@ -136,12 +136,12 @@ public actor HubConnection {
     // MARK: Live objects
 
     /// The link of `generation`, while it is the machine's current transport.
-    func link(_ generation: Int) -> ConnectionLink? {
+    func link(_ generation: Int) -> TransportRuntime? {
         machine.isCurrent(generation) ? links[generation] : nil
     }
 
     /// The link to send on, when connected.
-    func linkForSending() -> ConnectionLink? {
+    func linkForSending() -> TransportRuntime? {
         machine.transportForSending().flatMap { links[$0.generation] }
     }
 
@@ -163,7 +163,7 @@ public actor HubConnection {
 
     /// Encodes `message` and writes it on `link`, restarting the keep-alive interval.
     /// - Throws: ``SignalRError`` when it cannot be encoded or written.
-    func write(_ message: HubMessage, on link: ConnectionLink) async throws {
+    func write(_ message: HubMessage, on link: TransportRuntime) async throws {
         let bytes = try encode(message)
         machine.messageSent(generation: link.generation, now: clock.now)
         if message.isSequenced, try await writeSequenced(bytes, on: link) { return }
@@ -174,7 +174,7 @@ public actor HubConnection {
     /// message has to queue behind other writes it does not wait for them; a failed write
     /// then fails `waiter`.
     /// - Throws: ``SignalRError`` when it cannot be encoded or a direct write fails.
-    func writeInvocation(_ message: HubMessage, waiter: InvocationWaiter, on link: ConnectionLink) async throws {
+    func writeInvocation(_ message: HubMessage, waiter: InvocationWaiter, on link: TransportRuntime) async throws {
         let bytes = try encode(message)
         machine.messageSent(generation: link.generation, now: clock.now)
         if try await writeSequenced(bytes, on: link) { return }

@@ -8,7 +8,7 @@ import SignalRProtocol
 /// the session task, never leaves an upload behind.
 struct StreamJobRunner: Sendable {
     let connection: HubConnection
-    /// The session (see ``ConnectionLink/session``) whose uploads these are.
+    /// The session (see ``TransportRuntime/session``) whose uploads these are.
     let session: Int
 
     func run(_ jobs: AsyncStream<StreamJob>) async {

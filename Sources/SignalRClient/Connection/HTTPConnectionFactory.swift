@@ -1,9 +1,9 @@
 import Logging
 import SignalRProtocol
 
-/// The official client's `HttpConnection` start sequence: negotiate (following redirects),
+/// Starts connections as the official client's `HttpConnection` does: negotiate (following redirects),
 /// then try the allowed transports in order until one connects.
-struct HttpConnection: ConnectionFactory {
+struct HTTPConnectionFactory: ConnectionFactory {
     /// The most negotiate redirects followed (the official client's `MAX_REDIRECTS`).
     static let maximumRedirects = 100
 
@@ -14,7 +14,7 @@ struct HttpConnection: ConnectionFactory {
     /// Ask for stateful reconnect (`useStatefulReconnect=true` on negotiate).
     let useStatefulReconnect: Bool
     /// The cookies of this hub connection: every start and reconnect sends what earlier responses
-    /// set (the official client's cookie jar lives as long as its `HttpConnection`).
+    /// set (the official client's cookie jar lives as long as its `HTTPConnectionFactory`).
     let cookieJar: Locked<[String: String]>
 
     init(

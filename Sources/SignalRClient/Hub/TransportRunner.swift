@@ -7,7 +7,7 @@ import SignalRProtocol
 /// (the ordered outbound queue → the transport) and the timer (handshake timeout,
 /// keep-alive, server timeout). The run task ends once the transport has closed, the
 /// actor has been told, and the writer has drained its queue.
-struct ConnectionRunner: Sendable {
+struct TransportRunner: Sendable {
     let connection: HubConnection
     let generation: Int
     let transport: any TransportConnection
@@ -39,17 +39,8 @@ struct ConnectionRunner: Sendable {
 
     /// Sleeps until the next deadline the state machine names, then asks again.
     private func timerLoop() async {
-        while !Task.isCancelled {
-            switch await connection.timerFired(generation: generation) {
-            case .sleep(let deadline):
-                do { try await clock.sleep(until: deadline) } catch { return }
-            case .closeTransport:
-                await connection.streamsClosing(generation: generation)
-                await transport.close()
-                return
-            case .stop:
-                return
-            }
+        while !Task.isCancelled, let deadline = await connection.timerFired(generation: generation) {
+            do { try await clock.sleep(until: deadline) } catch { return }
         }
     }
 }

@@ -6,10 +6,11 @@ struct DispatchItem: Sendable {
     let handlers: [HandlerEntry]
 }
 
-/// The plumbing of one transport connection of a ``HubConnection``: the transport, the
+/// The live side of one transport connection of a ``HubConnection`` (the machine knows it as a
+/// `TransportLink`, by generation): the transport, the
 /// ordered outbound queue its writer task drains, and the queue of incoming calls that the
 /// dispatch task runs in order.
-struct ConnectionLink: Sendable {
+struct TransportRuntime: Sendable {
     let generation: Int
     /// The generation of the link that began this logical connection. A transport resumed by
     /// stateful reconnect keeps it, with the dispatch queue: calls, client results and uploads
