@@ -105,7 +105,7 @@ struct HubConnectionStateMachineTests {
         #expect(begun.id == "2")
         #expect(begun.transport == Self.transport(1))
         let r16 = machine.completionReceived(generation: 1, invocationId: "2")
-        #expect(r16 === waiter)
+        #expect(r16 == .invocation(waiter))
         let r17 = machine.completionReceived(generation: 1, invocationId: "2")
         #expect(r17 == nil)
         // A Completion from an older transport is not this connection's.
@@ -114,16 +114,37 @@ struct HubConnectionStateMachineTests {
         #expect(r18 == nil)
     }
 
-    @Test func aServerStreamTakesAnIdFromTheSameCounter() throws {
+    @Test func aStreamIsAPendingCallInTheSameTable() throws {
         var machine = Self.connected()
         _ = machine.beginInvocation(InvocationWaiter())
-        let r19 = machine.reserveInvocationIds(2)
-        let (transport, ids) = try #require(r19)
-        #expect(transport == Self.transport(1))
-        #expect(ids == ["1", "2"])
+        let channel = StreamChannel(capacity: 4)
+        let streamBegun = machine.beginStream(channel, uploads: 1)
+        let begun = try #require(streamBegun)
+        #expect(begun.streamIds == ["1"])
+        #expect(begun.id == "2")
+        #expect(machine.stream("2") === channel)
+        #expect(machine.stream("0") == nil)
+        // Its Completion ends it once, like an invocation's.
+        let completed = machine.completionReceived(generation: 1, invocationId: "2")
+        #expect(completed == .stream(channel))
+        #expect(machine.stream("2") == nil)
+        // A stream whose consumer left is removed once; the connection's end fails the rest.
+        let second = StreamChannel(capacity: 4)
+        let secondBegun = machine.beginStream(second, uploads: 0)
+        let other = try #require(secondBegun)
+        let removed = machine.removeStream(other.id)
+        #expect(removed === second)
+        let again = machine.removeStream(other.id)
+        #expect(again == nil)
+        let third = StreamChannel(capacity: 4)
+        _ = machine.beginStream(third, uploads: 0)
+        let closed = machine.transportClosed(generation: 1, error: nil, now: .zero)
+        guard case .closed(let outcome) = closed else { throw TestFailure("Expected closed, got \(closed).") }
+        #expect(outcome.pending.count == 2)
+        #expect(outcome.pending.contains(.stream(third)))
         var disconnected = Machine()
-        let r20 = disconnected.reserveInvocationIds(1)
-        #expect(r20 == nil)
+        let refused = disconnected.beginStream(StreamChannel(capacity: 1), uploads: 0)
+        #expect(refused == nil)
     }
 
     @Test func keepAlivePingsAndTheServerTimeout() {
@@ -142,7 +163,7 @@ struct HubConnectionStateMachineTests {
         #expect(machine.stateChange == .disconnecting)
         let timedOut = SignalRError(.timedOut, "Server timeout elapsed without receiving a message from the server.")
         let r26 = machine.transportClosed(generation: 1, error: nil, now: .seconds(55))
-        #expect(r26 == .closed(.init(invocations: [], error: timedOut)))
+        #expect(r26 == .closed(.init(pending: [], error: timedOut)))
     }
 
     // MARK: Server Close
@@ -154,7 +175,7 @@ struct HubConnectionStateMachineTests {
         let r27 = machine.closeWithError(generation: 1, Self.serverError, allowReconnect: false)
         #expect(r27)
         #expect(
-            machine.transportClosed(generation: 1, error: nil, now: .zero) == .closed(.init(invocations: [waiter], error: Self.serverError))
+            machine.transportClosed(generation: 1, error: nil, now: .zero) == .closed(.init(pending: [.invocation(waiter)], error: Self.serverError))
         )
         #expect(machine.stateChange == .disconnected(Self.serverError))
     }
@@ -164,7 +185,7 @@ struct HubConnectionStateMachineTests {
         let r28 = machine.closeWithError(generation: 1, nil, allowReconnect: false)
         #expect(r28)
         let r29 = machine.transportClosed(generation: 1, error: nil, now: .zero)
-        #expect(r29 == .closed(.init(invocations: [], error: nil)))
+        #expect(r29 == .closed(.init(pending: [], error: nil)))
         #expect(machine.stateChange == .disconnected(nil))
     }
 
@@ -173,7 +194,7 @@ struct HubConnectionStateMachineTests {
         let r30 = machine.closeWithError(generation: 1, Self.serverError, allowReconnect: true)
         #expect(r30)
         let action = machine.transportClosed(generation: 1, error: nil, now: .seconds(3))
-        #expect(action == .reconnect(.init(invocations: [], error: Self.serverError), .init(id: 1, error: Self.serverError, delay: .zero)))
+        #expect(action == .reconnect(.init(pending: [], error: Self.serverError), .init(id: 1, error: Self.serverError, delay: .zero)))
         #expect(machine.stateChange == .reconnecting(Self.serverError))
     }
 
@@ -185,7 +206,7 @@ struct HubConnectionStateMachineTests {
         let refused = SignalRError(.transportFailed, "Connection refused.")
         #expect(
             machine.transportClosed(generation: 1, error: lost, now: .zero)
-                == .reconnect(.init(invocations: [], error: lost), .init(id: 1, error: lost, delay: .zero))
+                == .reconnect(.init(pending: [], error: lost), .init(id: 1, error: lost, delay: .zero))
         )
         #expect(machine.isReconnecting(id: 1))
         var now = Duration.zero
@@ -257,7 +278,7 @@ struct HubConnectionStateMachineTests {
         let refused = SignalRError(.transportFailed, "Connection refused.")
         #expect(
             machine.transportResumeFailed(from: 1, error: refused, now: .zero)
-                == .reconnect(.init(invocations: [], error: refused), .init(id: 1, error: refused, delay: .zero))
+                == .reconnect(.init(pending: [], error: refused), .init(id: 1, error: refused, delay: .zero))
         )
     }
 
@@ -308,7 +329,7 @@ struct HubConnectionStateMachineTests {
         #expect(r56 == .wait)
         #expect(machine.stopMustWait())
         let r57 = machine.transportClosed(generation: 1, error: nil, now: .zero)
-        #expect(r57 == .closed(.init(invocations: [waiter], error: nil)))
+        #expect(r57 == .closed(.init(pending: [.invocation(waiter)], error: nil)))
         #expect(machine.stateChange == .disconnected(nil))
     }
 
@@ -318,7 +339,7 @@ struct HubConnectionStateMachineTests {
         let r58 = machine.stop()
         #expect(r58 == .wait)
         let r59 = machine.transportClosed(generation: 1, error: nil, now: .zero)
-        #expect(r59 == .closed(.init(invocations: [], error: Self.serverError)))
+        #expect(r59 == .closed(.init(pending: [], error: Self.serverError)))
     }
 
     @Test func stopDuringAReconnectDelayEndsReconnecting() {
@@ -350,7 +371,7 @@ struct HubConnectionStateMachineTests {
         _ = machine.beginInvocation(waiter)
         _ = machine.transportClosed(generation: 1, error: nil, now: .zero)
         let r65 = machine.stop()
-        #expect(r65 == .endTransportResume(.init(invocations: [waiter], error: nil), generation: 1))
+        #expect(r65 == .endTransportResume(.init(pending: [.invocation(waiter)], error: nil), generation: 1))
         let r66 = machine.beginTransportResume(from: 1)
         #expect(r66 == nil)
     }

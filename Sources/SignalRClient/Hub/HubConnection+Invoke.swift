@@ -106,7 +106,7 @@ extension HubConnection {
     /// - Throws: as ``send(_:_:)``.
     func sendCore(_ method: String, arguments: [HubValue]) async throws {
         let split = SplitArguments(arguments)
-        let (link, streamIds, _) = try reserveIds(uploads: split.uploads.count, withCallId: false)
+        let (link, streamIds) = try reserveUploadIds(split.uploads.count)
         let message = HubMessage.invocation(
             InvocationMessage(invocationId: nil, target: method, arguments: split.values, streamIds: streamIds)
         )

@@ -88,13 +88,14 @@ extension HubConnection {
                 link.dispatch.yield(DispatchItem(invocation: invocation, handlers: entries))
             case .completion(let completion):
                 logger.trace("Received completion.", metadata: ["signalr.invocationId": "\(completion.invocationId)"])
-                guard let waiter = machine.completionReceived(generation: generation, invocationId: completion.invocationId)
-                else {
-                    if streamCompletionReceived(completion) { continue }
+                switch machine.completionReceived(generation: generation, invocationId: completion.invocationId) {
+                case .invocation(let waiter):
+                    waiter.finish(.success(completion.result))
+                case .stream(let channel):
+                    streamCompleted(channel, completion)
+                case nil:
                     logger.debug("Dropped a completion for an unknown invocation.", metadata: ["signalr.invocationId": "\(completion.invocationId)"])
-                    continue
                 }
-                waiter.finish(.success(completion.result))
             case .close(let close):
                 logger.debug("Close message received from server.")
                 let error = close.error.map { SignalRError(.connectionClosed, "Server returned an error on close: \($0)") }

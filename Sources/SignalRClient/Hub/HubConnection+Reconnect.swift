@@ -46,11 +46,16 @@ extension HubConnection {
         reconnect.reconnectedHandlers.append(handler)
     }
 
-    /// Fails the invocations and blocked sends of a connection that ended.
+    /// Fails the invocations, streams and blocked sends of a connection that ended: each
+    /// stream ends with `cause` after its buffered items.
     func connectionEnded(_ outcome: HubConnectionStateMachine.ClosedOutcome) {
         let cause = outcome.error ?? SignalRError.invocationCanceledByClose
-        for waiter in outcome.invocations { waiter.finish(.failure(cause)) }
-        closeStreams(cause: cause)
+        for call in outcome.pending {
+            switch call {
+            case .invocation(let waiter): waiter.finish(.failure(cause))
+            case .stream(let channel): channel.finish(cause)
+            }
+        }
         let blocked = reconnect.blockedSends
         reconnect.blockedSends = [:]
         for continuation in blocked.values { continuation.resume(throwing: cause) }

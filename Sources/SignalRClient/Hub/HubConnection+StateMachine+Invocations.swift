@@ -28,7 +28,7 @@ extension HubConnectionStateMachine {
         let id = String(nextInvocationId)
         nextInvocationId += 1
         return modifyConnected { connected in
-            connected.invocations[id] = waiter
+            connected.pending[id] = .invocation(waiter)
             return (connected.transport, id, streamIds)
         }
     }
@@ -44,7 +44,7 @@ extension HubConnectionStateMachine {
 
     /// Forgets an invocation whose message could not be sent.
     mutating func removeInvocation(_ id: String) {
-        _ = modifyConnected { $0.invocations[id] = nil }
+        _ = modifyConnected { $0.pending[id] = nil }
     }
 
     /// The transport to send on, or nil when not connected.
@@ -80,17 +80,79 @@ extension HubConnectionStateMachine {
         }
     }
 
-    /// A Completion arrived: the waiter it completes, if the invocation is pending.
-    mutating func completionReceived(generation: Int, invocationId: String) -> InvocationWaiter? {
+    /// A Completion arrived: the call it ends (an invocation or a stream), if pending.
+    mutating func completionReceived(generation: Int, invocationId: String) -> PendingCall? {
         switch state {
         case .connected:
-            return modifyConnected(generation: generation) { $0.invocations.removeValue(forKey: invocationId) } ?? nil
+            return modifyConnected(generation: generation) { $0.pending.removeValue(forKey: invocationId) } ?? nil
         case .disconnecting(var disconnecting) where disconnecting.transport.generation == generation:
-            let waiter = disconnecting.invocations.removeValue(forKey: invocationId)
+            let call = disconnecting.pending.removeValue(forKey: invocationId)
             state = .disconnecting(disconnecting)
-            return waiter
+            return call
         default:
             return nil
+        }
+    }
+
+    // MARK: Streams
+
+    /// Registers a server-to-client stream with `uploads` upload streams. Returns the
+    /// transport, the stream's invocation id and the upload ids (taken first, as the official
+    /// client does), or nil when not connected.
+    mutating func beginStream(_ channel: StreamChannel, uploads: Int) -> (transport: TransportLink, id: String, streamIds: [String])? {
+        guard case .connected = state else { return nil }
+        let streamIds = uploads == 0 ? [] : (0..<uploads).map { String(nextInvocationId + $0) }
+        nextInvocationId += uploads
+        let id = String(nextInvocationId)
+        nextInvocationId += 1
+        return modifyConnected { connected in
+            connected.pending[id] = .stream(channel)
+            return (connected.transport, id, streamIds)
+        }
+    }
+
+    /// The channel of pending stream `id`.
+    func stream(_ id: String) -> StreamChannel? {
+        let call: PendingCall?
+        switch state {
+        case .connected(let connected): call = connected.pending[id]
+        case .disconnecting(let disconnecting): call = disconnecting.pending[id]
+        default: call = nil
+        }
+        guard case .stream(let channel) = call else { return nil }
+        return channel
+    }
+
+    /// Removes pending stream `id` (its consumer left, or its StreamInvocation could not be
+    /// sent). Returns its channel, or nil when it already ended.
+    mutating func removeStream(_ id: String) -> StreamChannel? {
+        guard stream(id) != nil else { return nil }
+        switch state {
+        case .connected:
+            return modifyConnected { connected -> StreamChannel? in
+                guard case .stream(let channel) = connected.pending.removeValue(forKey: id) else { return nil }
+                return channel
+            } ?? nil
+        case .disconnecting(var disconnecting):
+            guard case .stream(let channel) = disconnecting.pending.removeValue(forKey: id) else { return nil }
+            state = .disconnecting(disconnecting)
+            return channel
+        default:
+            return nil
+        }
+    }
+
+    /// The pending streams, by invocation id.
+    var streams: [(id: String, channel: StreamChannel)] {
+        let pending: [String: PendingCall]
+        switch state {
+        case .connected(let connected): pending = connected.pending
+        case .disconnecting(let disconnecting): pending = disconnecting.pending
+        default: return []
+        }
+        return pending.compactMap { id, call in
+            guard case .stream(let channel) = call else { return nil }
+            return (id, channel)
         }
     }
 }

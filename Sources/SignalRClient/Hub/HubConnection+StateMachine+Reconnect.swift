@@ -51,8 +51,8 @@ extension HubConnectionStateMachine {
 
     /// A started connection was lost at `now`: ask the retry policy (previousRetryCount 0,
     /// elapsed 0). A delay enters `reconnecting`; nil or no policy ends the connection.
-    mutating func connectionLost(invocations: [InvocationWaiter], error: SignalRError?, now: Duration) -> ClosedAction {
-        let outcome = ClosedOutcome(invocations: invocations, error: error)
+    mutating func connectionLost(pending: [PendingCall], error: SignalRError?, now: Duration) -> ClosedAction {
+        let outcome = ClosedOutcome(pending: pending, error: error)
         let reason = error ?? Self.unknownReconnectReason
         guard let retryPolicy,
             let delay = retryPolicy.nextRetryDelay(RetryContext(previousRetryCount: 0, elapsed: .zero, retryReason: reason))

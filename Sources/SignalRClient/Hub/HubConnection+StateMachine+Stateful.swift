@@ -137,6 +137,6 @@ extension HubConnectionStateMachine {
         guard case .connected(let connected) = state, connected.transport.generation == generation,
             connected.stateful?.resuming == true
         else { return .none }
-        return connectionLost(invocations: Array(connected.invocations.values), error: error, now: now)
+        return connectionLost(pending: Array(connected.pending.values), error: error, now: now)
     }
 }

@@ -2,9 +2,9 @@ import SignalRProtocol
 
 /// The life cycle of a ``HubConnection``: every state change happens here.
 ///
-/// A struct around a `State` whose cases carry their data (the pending invocations live in
+/// A struct around a `State` whose cases carry their data (the pending calls live in
 /// `connected`). Events are `mutating` methods that return `Equatable` actions; the actor
-/// carries them out. The machine holds no live object but the invocations' waiters: it
+/// carries them out. The machine holds no live object but the pending calls' waiters: it
 /// never resumes a continuation or touches a transport, and names transports by their
 /// `generation`, so late events from an earlier transport are ignored.
 ///
@@ -179,10 +179,10 @@ struct HubConnectionStateMachine {
             if connected.stateful?.resuming == true {
                 state = .disconnected(nil)
                 return .endTransportResume(
-                    ClosedOutcome(invocations: Array(connected.invocations.values), error: nil), generation: connected.transport.generation
+                    ClosedOutcome(pending: Array(connected.pending.values), error: nil), generation: connected.transport.generation
                 )
             }
-            state = .disconnecting(Disconnecting(transport: connected.transport, invocations: connected.invocations, error: nil))
+            state = .disconnecting(Disconnecting(transport: connected.transport, pending: connected.pending, error: nil))
             return .closeConnection(generation: connected.transport.generation)
         case .disconnecting(var disconnecting):
             disconnecting.allowReconnect = false
@@ -212,7 +212,7 @@ struct HubConnectionStateMachine {
         case .connected(let connected) where connected.transport.generation == generation:
             state = .disconnecting(
                 Disconnecting(
-                    transport: connected.transport, invocations: connected.invocations, error: error, allowReconnect: allowReconnect
+                    transport: connected.transport, pending: connected.pending, error: error, allowReconnect: allowReconnect
                 )
             )
             return true
@@ -279,13 +279,13 @@ struct HubConnectionStateMachine {
                 state = .connected(connected)
                 return .resumeTransport(generation: generation)
             }
-            return connectionLost(invocations: Array(connected.invocations.values), error: error, now: now)
+            return connectionLost(pending: Array(connected.pending.values), error: error, now: now)
         case .disconnecting(let disconnecting) where disconnecting.transport.generation == generation:
             if disconnecting.allowReconnect {
-                return connectionLost(invocations: Array(disconnecting.invocations.values), error: disconnecting.error, now: now)
+                return connectionLost(pending: Array(disconnecting.pending.values), error: disconnecting.error, now: now)
             }
             state = .disconnected(disconnecting.error)
-            return .closed(ClosedOutcome(invocations: Array(disconnecting.invocations.values), error: disconnecting.error))
+            return .closed(ClosedOutcome(pending: Array(disconnecting.pending.values), error: disconnecting.error))
         default:
             return .none
         }

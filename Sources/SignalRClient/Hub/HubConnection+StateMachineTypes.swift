@@ -18,6 +18,29 @@ extension HubConnectionStateMachine {
         let connectionId: String?
     }
 
+    /// A call waiting for the server, by its invocation id: an `invoke` waiting for its
+    /// Completion, or a server-to-client stream taking StreamItems until its Completion.
+    enum PendingCall: Sendable, Equatable {
+        case invocation(InvocationWaiter)
+        case stream(StreamChannel)
+
+        /// The same waiter or channel (they are objects; identity is what matters).
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            switch (lhs, rhs) {
+            case (.invocation(let left), .invocation(let right)): return left === right
+            case (.stream(let left), .stream(let right)): return left === right
+            default: return false
+            }
+        }
+
+        var identity: ObjectIdentifier {
+            switch self {
+            case .invocation(let waiter): return ObjectIdentifier(waiter)
+            case .stream(let channel): return ObjectIdentifier(channel)
+            }
+        }
+    }
+
     struct Connecting: Sendable {
         var generation: Int
         var transport: TransportLink?
@@ -36,16 +59,16 @@ extension HubConnectionStateMachine {
     struct Connected: Sendable {
         var transport: TransportLink
         var timers: ConnectionTimers
-        /// The pending invocations by invocation id.
-        var invocations: [String: InvocationWaiter] = [:]
+        /// The pending invocations and streams, in one table by invocation id.
+        var pending: [String: PendingCall] = [:]
         /// Stateful reconnect's buffer and transport resume; nil when not negotiated.
         var stateful: StatefulSession?
     }
 
     struct Disconnecting: Sendable {
         var transport: TransportLink
-        var invocations: [String: InvocationWaiter]
-        /// The cause reported to invocations and onClose; nil for a user's stop().
+        var pending: [String: PendingCall]
+        /// The cause reported to pending calls and onClose; nil for a user's stop().
         var error: SignalRError?
         /// Whether automatic reconnect may follow (false for stop() and a final server Close).
         var allowReconnect = false
@@ -100,14 +123,14 @@ extension HubConnectionStateMachine {
 
     /// How a connection ended.
     struct ClosedOutcome: Equatable {
-        /// The pending invocations, to fail with `error` (or the "canceled" text when nil).
-        var invocations: [InvocationWaiter]
+        /// The pending invocations and streams, to end with `error` (or the "canceled" text when nil).
+        var pending: [PendingCall]
         /// The cause; nil after a user's stop() or a clean close.
         var error: SignalRError?
 
-        /// Invocations compare as a set: their order in the table means nothing.
+        /// Pending calls compare as a set: their order in the table means nothing.
         static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.error == rhs.error && Set(lhs.invocations.map(ObjectIdentifier.init)) == Set(rhs.invocations.map(ObjectIdentifier.init))
+            lhs.error == rhs.error && Set(lhs.pending.map(\.identity)) == Set(rhs.pending.map(\.identity))
         }
     }
 

@@ -70,19 +70,22 @@ extension HubConnection {
     ///   consumer already left.
     func beginStream(_ method: String, arguments: [HubValue], channel: StreamChannel) async throws {
         let split = SplitArguments(arguments)
-        let (link, streamIds, callId) = try reserveIds(uploads: split.uploads.count, withCallId: true)
-        guard let streamId = callId else { throw SignalRError.notConnected }
-        let jobs = streams.currentJobs
-        let armed = channel.activate { jobs.withLock { $0?.queue }?.yield(.cancel(streamId: streamId)) }
-        guard armed else { throw CancellationError() }
-        streams.add(streamId, channel: channel)
+        guard case .connected = machine.state else { throw SignalRError.notConnected }
+        guard let (transport, streamId, streamIds) = machine.beginStream(channel, uploads: split.uploads.count),
+            let link = links[transport.generation]
+        else { throw SignalRError.notConnected }
+        let jobs = streamJobs.currentJobs
+        guard channel.activate(cancelHook: { jobs.withLock { $0?.queue }?.yield(.cancel(streamId: streamId)) }) else {
+            _ = machine.removeStream(streamId)
+            throw CancellationError()
+        }
         let message = HubMessage.streamInvocation(
             StreamInvocationMessage(invocationId: streamId, target: method, arguments: split.values, streamIds: streamIds)
         )
         do {
             try await write(message, on: link)
         } catch {
-            _ = streams.remove(streamId)
+            _ = machine.removeStream(streamId)
             channel.finish(error)
             throw error
         }
@@ -93,31 +96,29 @@ extension HubConnection {
     /// A StreamItem arrived on transport `generation`: hands it to its stream, waiting while
     /// that stream's buffer is full (unless the transport is closing: the item is then dropped).
     func streamItemReceived(_ message: StreamItemMessage, generation: Int) async {
-        guard let channel = streams.channel(message.invocationId) else {
+        guard let channel = machine.stream(message.invocationId) else {
             logger.debug("Dropped a stream item for an unknown stream.", metadata: ["signalr.invocationId": "\(message.invocationId)"])
             return
         }
         while channel.offer(message.item) == .full {
-            guard !streams.isClosing(generation: generation) else { return }
+            guard !streamJobs.isClosing(generation: generation) else { return }
             logger.trace("A stream's buffer is full; waiting for its consumer.", metadata: ["signalr.invocationId": "\(message.invocationId)"])
             await channel.waitForSpace()
         }
     }
 
-    /// A Completion arrived. Returns whether it ended one of the streams.
-    func streamCompletionReceived(_ message: CompletionMessage) -> Bool {
-        guard let channel = streams.remove(message.invocationId) else { return false }
+    /// The Completion of a stream arrived: the stream ends (with the hub's error, if any).
+    func streamCompleted(_ channel: StreamChannel, _ message: CompletionMessage) {
         if case .error(let text) = message.result {
             channel.finish(SignalRError(.hubError, text))
         } else {
             channel.finish(nil)
         }
-        return true
     }
 
     /// The consumer of `streamId` left early: sends CancelInvocation unless the stream ended meanwhile.
     func sendStreamCancel(_ streamId: String) async {
-        guard let link = linkForSending(), streams.remove(streamId) != nil else { return }
+        guard let link = linkForSending(), machine.removeStream(streamId) != nil else { return }
         logger.debug("Canceling a stream.", metadata: ["signalr.invocationId": "\(streamId)"])
         do {
             try await write(.cancelInvocation(CancelInvocationMessage(invocationId: streamId)), on: link)
@@ -129,8 +130,9 @@ extension HubConnection {
     /// stop(): sends the CancelInvocation of streams whose consumer has left but whose cancel
     /// job has not run yet, so that they go out before the Close message.
     func sendPendingStreamCancels(on link: TransportRuntime) async {
-        for streamId in streams.cancelledStreamIds() {
-            guard streams.remove(streamId) != nil else { continue }
+        let cancelled = machine.streams.filter { $0.channel.isCancelled }.map(\.id).sorted()
+        for streamId in cancelled {
+            guard machine.removeStream(streamId) != nil else { continue }
             try? await write(.cancelInvocation(CancelInvocationMessage(invocationId: streamId)), on: link)
         }
     }
@@ -138,12 +140,7 @@ extension HubConnection {
     /// Transport `generation` is closing: a receive loop waiting for a full stream buffer goes
     /// on (dropping that item) so that it sees the transport close.
     func streamsClosing(generation: Int) {
-        streams.markClosing(generation: generation)
-        for channel in streams.allChannels { channel.wakeProducer() }
-    }
-
-    /// The connection ended: every stream ends with `cause` after its buffered items.
-    func closeStreams(cause: SignalRError) {
-        for channel in streams.removeAll() { channel.finish(cause) }
+        streamJobs.markClosing(generation: generation)
+        for (_, channel) in machine.streams { channel.wakeProducer() }
     }
 }

@@ -2,16 +2,14 @@ import Logging
 import SignalRProtocol
 
 extension HubConnection {
-    /// Takes the ids of a call's upload streams and, when `withCallId`, the call's own id next,
-    /// from the connection's one invocation id counter (uploads first, as the official clients do).
-    /// - Returns: the link to send on, the upload stream ids and the call's id (nil without `withCallId`).
+    /// Takes the ids of a `send`'s upload streams (a plain send has no id of its own).
+    /// - Returns: the link to send on and the upload stream ids.
     /// - Throws: ``SignalRError/notConnected`` when not connected.
-    func reserveIds(uploads: Int, withCallId: Bool) throws -> (TransportRuntime, streamIds: [String], callId: String?) {
-        let count = uploads + (withCallId ? 1 : 0)
+    func reserveUploadIds(_ count: Int) throws -> (TransportRuntime, streamIds: [String]) {
         guard let (transport, ids) = machine.reserveInvocationIds(count), let link = links[transport.generation] else {
             throw SignalRError.notConnected
         }
-        return (link, Array(ids.prefix(uploads)), withCallId ? ids.last : nil)
+        return (link, ids)
     }
 
     /// Queues the uploads of a call whose message has been written in connection `session`.
@@ -19,7 +17,7 @@ extension HubConnection {
     func startUploads(_ uploads: [UploadSource], streamIds: [String], session: Int) -> CallEndSignal {
         let callEnded = CallEndSignal()
         guard !uploads.isEmpty else { return callEnded }
-        guard let queue = streams.jobQueue(generation: session) else {
+        guard let queue = streamJobs.jobQueue(generation: session) else {
             callEnded.end()
             return callEnded
         }
@@ -46,11 +44,11 @@ extension HubConnection {
 
     /// Creates the stream job queue of connection `session`; its session task drains it.
     func openStreamJobs(session: Int) -> AsyncStream<StreamJob> {
-        streams.openJobs(generation: session)
+        streamJobs.openJobs(generation: session)
     }
 
     /// Connection `session` is done with its stream jobs.
     func closeStreamJobs(session: Int) {
-        streams.closeJobs(generation: session)
+        streamJobs.closeJobs(generation: session)
     }
 }

@@ -56,8 +56,8 @@ public actor HubConnection {
     var reconnect = ReconnectRuntime()
     /// The stateful reconnect buffer size in bytes (used when negotiation grants it).
     let statefulBufferSize: Int
-    /// Server-to-client streams and the stream job queue (uploads, CancelInvocation).
-    var streams = StreamRegistry()
+    /// The stream job queue (uploads, CancelInvocation) and closing transports.
+    var streamJobs = StreamJobs()
     /// The session task of the current connection (received calls and uploads), and its session.
     var dispatchTask: (session: Int, task: Task<Void, Never>)?
 

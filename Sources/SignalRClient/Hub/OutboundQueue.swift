@@ -72,13 +72,17 @@ final class OutboundQueue: Sendable {
 
     /// Writes `bytes` and returns once the transport took them: directly when nothing is queued
     /// or in flight, otherwise after the writer task sent everything queued before it.
+    ///
+    /// The order is decided on the caller's actor, before anything suspends: writes from one
+    /// actor (the hub connection) reach the transport in the order they were made, which
+    /// stateful reconnect's sequence ids rely on.
     /// - Throws: the transport's error, or ``SignalRError/notConnected`` once the queue ended.
-    func write(_ bytes: [UInt8]) async throws {
+    func write(_ bytes: [UInt8], isolation: isolated (any Actor)? = #isolation) async throws {
         if beginDirectWrite() {
             try await writeDirectly(bytes)
             return
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        try await withCheckedThrowingContinuation(isolation: isolation) { (continuation: CheckedContinuation<Void, any Error>) in
             enqueue(Item(bytes: bytes, completion: .written(continuation)))
         }
     }
@@ -86,7 +90,7 @@ final class OutboundQueue: Sendable {
     /// Writes an invocation's message without waiting for the writer task: directly when
     /// possible, otherwise queued; a failed write then fails `waiter`.
     /// - Throws: the transport's error (or ``SignalRError/notConnected``) of a direct write.
-    func writeInvocation(_ bytes: [UInt8], waiter: InvocationWaiter) async throws {
+    func writeInvocation(_ bytes: [UInt8], waiter: InvocationWaiter, isolation: isolated (any Actor)? = #isolation) async throws {
         if beginDirectWrite() {
             try await writeDirectly(bytes)
             return

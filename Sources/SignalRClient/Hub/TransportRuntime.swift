@@ -40,7 +40,7 @@ struct TransportRuntime: Sendable {
 
     /// Writes bytes and waits until the transport took them. Writes keep the order of calls.
     /// - Throws: the transport's error, or "Cannot send data…" when the connection has ended.
-    func write(_ bytes: [UInt8]) async throws {
+    func write(_ bytes: [UInt8], isolation: isolated (any Actor)? = #isolation) async throws {
         try await outbound.write(bytes)
     }
 

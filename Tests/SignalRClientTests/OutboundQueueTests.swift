@@ -1,0 +1,160 @@
+import Foundation
+import SignalRProtocol
+import Testing
+@testable import SignalRClient
+
+/// A transport whose sends wait until the test lets them through, and that records them.
+final class GatedTransport: TransportConnection {
+    private struct State {
+        var sent: [[UInt8]] = []
+        var gates: [CheckedContinuation<Void, Never>] = []
+        var open = false
+        var failure: SignalRError?
+        var closed = 0
+    }
+
+    private let state = Locked(State())
+    let frames: AsyncThrowingStream<[UInt8], any Error> = AsyncThrowingStream { $0.finish() }
+    let prefersBatchedSends: Bool
+    var hasInherentKeepAlive: Bool { false }
+
+    init(batched: Bool = false) { prefersBatchedSends = batched }
+
+    var sent: [[UInt8]] { state.withLock { $0.sent } }
+    var closeCount: Int { state.withLock { $0.closed } }
+    var waitingSends: Int { state.withLock { $0.gates.count } }
+
+    func send(_ data: [UInt8]) async throws {
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+        await withCheckedContinuation { (gate: CheckedContinuation<Void, Never>) in
+            let open: Bool = state.withLock { state in
+                if !state.open { state.gates.append(gate) }
+                return state.open
+            }
+            if open { gate.resume() }
+        }
+        state.withLock { $0.sent.append(data) }
+    }
+
+    /// Lets every send through from now on.
+    func open() {
+        let gates: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.open = true
+            defer { state.gates = [] }
+            return state.gates
+        }
+        gates.forEach { $0.resume() }
+    }
+
+    /// Makes later sends fail.
+    func fail(with error: SignalRError) { state.withLock { $0.failure = error } }
+
+    func close() async { state.withLock { $0.closed += 1 } }
+}
+
+/// An actor that writes in program order, as the hub connection does.
+actor Writer {
+    func write(_ bytes: [UInt8], on queue: OutboundQueue) async throws {
+        try await queue.write(bytes)
+    }
+
+    /// Starts writes of `payloads` in this order without waiting for each.
+    func startWrites(_ payloads: [[UInt8]], on queue: OutboundQueue) -> [Task<Void, any Error>] {
+        payloads.map { bytes in Task { try await self.write(bytes, on: queue) } }
+    }
+}
+
+@Suite("Outbound queue")
+struct OutboundQueueTests {
+    /// Waits (bounded) until `condition` holds.
+    func eventually(_ condition: @escaping @Sendable () -> Bool) async throws {
+        try await withTimeout { while !condition() { await Task.yield() } }
+    }
+
+    @Test func aWriteWithNothingQueuedGoesStraightToTheTransport() async throws {
+        let transport = GatedTransport()
+        transport.open()
+        let queue = OutboundQueue(transport: transport)
+        // No writer task runs: the write cannot depend on one.
+        try await queue.write([1])
+        #expect(transport.sent == [[1]])
+    }
+
+    @Test func writesBehindADirectWriteGoToTheWriterTaskInOrder() async throws {
+        let transport = GatedTransport()
+        let queue = OutboundQueue(transport: transport)
+        let writer = Task { await queue.runWriter { await transport.close() } }
+        let first = Task { try await queue.write([1]) }
+        try await eventually { transport.waitingSends == 1 }
+        let later = (2...5).map { value in Task { try await queue.write([UInt8(value)]) } }
+        let waiter = InvocationWaiter()
+        queue.enqueue([9])
+        try await withTimeout { try await queue.writeInvocation([6], waiter: waiter) }
+        transport.open()
+        try await first.value
+        for task in later { try await task.value }
+        try await eventually { transport.sent.count == 7 }
+        #expect(transport.sent.first == [1])
+        #expect(Set(transport.sent.dropFirst()) == Set([[2], [3], [4], [5], [9], [6]]))
+        queue.finish()
+        await writer.value
+        #expect(transport.closeCount == 0)
+    }
+
+    @Test func writesFromOneActorKeepTheirOrder() async throws {
+        let transport = GatedTransport()
+        transport.open()
+        let queue = OutboundQueue(transport: transport)
+        let writerTask = Task { await queue.runWriter { await transport.close() } }
+        let actor = Writer()
+        // Each write's place is taken on the actor before it suspends.
+        for value in 0..<50 { try await actor.write([UInt8(value)], on: queue) }
+        #expect(transport.sent == (0..<50).map { [UInt8($0)] })
+        queue.finish()
+        await writerTask.value
+    }
+
+    @Test func aBatchingTransportGetsWhatQueuedInOneSend() async throws {
+        let transport = GatedTransport(batched: true)
+        let queue = OutboundQueue(transport: transport)
+        let writer = Task { await queue.runWriter { await transport.close() } }
+        let first = Task { try await queue.write([1]) }
+        try await eventually { transport.waitingSends == 1 }
+        queue.enqueue([2])
+        queue.enqueue([3])
+        transport.open()
+        try await first.value
+        try await eventually { transport.sent.count == 2 }
+        #expect(transport.sent == [[1], [2, 3]])
+        queue.finish()
+        await writer.value
+    }
+
+    @Test func aFailedSendFailsWhatQueuedAndClosesTheTransportOnce() async throws {
+        let transport = GatedTransport()
+        let queue = OutboundQueue(transport: transport)
+        let writer = Task { await queue.runWriter { await transport.close() } }
+        let broken = SignalRError(.transportFailed, "WebSocket is not in the OPEN state.")
+        transport.fail(with: broken)
+        await #expect(throws: broken) { try await queue.write([1]) }
+        // Later writes fail with the same error, queued invocations too.
+        await #expect(throws: broken) { try await queue.write([2]) }
+        let waiter = InvocationWaiter()
+        try await queue.writeInvocation([3], waiter: waiter)
+        await #expect(throws: broken) { _ = try await waiter.wait() }
+        try await eventually { transport.closeCount == 1 }
+        queue.finish()
+        await writer.value
+        #expect(transport.closeCount == 1)
+        #expect(transport.sent.isEmpty)
+    }
+
+    @Test func afterFinishWritesAreRefused() async throws {
+        let transport = GatedTransport()
+        let queue = OutboundQueue(transport: transport)
+        let writer = Task { await queue.runWriter { await transport.close() } }
+        queue.finish()
+        await writer.value
+        await #expect(throws: SignalRError.notConnected) { try await queue.write([1]) }
+    }
+}
