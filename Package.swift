@@ -81,10 +81,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Counts allocations for the benchmarks' per-call figures; linked into them only.
+        .target(
+            name: "MallocCounter",
+            path: "Benchmarks/MallocCounter"
+        ),
         .executableTarget(
             name: "SignalRBenchmarks",
             dependencies: [
-                "SignalRProtocol", "SignalRClient", "SignalRServer",
+                "SignalRProtocol", "SignalRClient", "SignalRServer", "MallocCounter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

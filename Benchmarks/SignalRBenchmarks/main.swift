@@ -1,6 +1,6 @@
 import Foundation
 
-/// `swift run -c release SignalRBenchmarks [protocol|client|stream|transports|server-load] [N]`: prints Markdown tables.
+/// `swift run -c release SignalRBenchmarks [protocol|client|client-process|stream|transports|server-load] [N]`: prints Markdown tables.
 let arguments = CommandLine.arguments.dropFirst()
 let which = arguments.first ?? "protocol"
 switch which {
@@ -20,10 +20,21 @@ case "stream":
 case "client":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 5000
     try await ClientBenchmark.run(total: total)
+case "client-process":
+    let numbers = arguments.dropFirst().compactMap { Int($0) }
+    try await ProcessBenchmark.run(calls: numbers.first ?? 5000, rounds: numbers.dropFirst().first ?? 3)
+case "client-worker":
+    // One client of client-process, in its own process: KIND PORT CALLS.
+    let rest = Array(arguments.dropFirst())
+    guard rest.count == 3, let port = Int(rest[1]), let calls = Int(rest[2]) else {
+        FileHandle.standardError.write(Data("usage: client-worker echo|json|messagepack PORT CALLS\n".utf8))
+        exit(2)
+    }
+    try await ClientWorker.run(kind: rest[0], port: port, calls: calls)
 case "transports":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000
     try await TransportBenchmark.run(total: total)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, stream, transports, server-load\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, client-process, stream, transports, server-load\n".utf8))
     exit(2)
 }
