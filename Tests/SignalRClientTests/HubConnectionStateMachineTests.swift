@@ -198,6 +198,29 @@ struct HubConnectionStateMachineTests {
         #expect(machine.stateChange == .reconnecting(Self.serverError))
     }
 
+    // MARK: Write failures
+
+    @Test func aFailedWriteIsTheReasonOnlyWhenTheTransportClosesWithoutOne() {
+        let posted = SignalRError(.transportFailed, "Not Found: Status code '404'")
+        let dropped = SignalRError(.transportFailed, "WebSocket closed with status code: 1006 (no reason given).")
+        var clean = Self.connected()
+        clean.writeFailed(generation: 1, error: posted)
+        let cleanClose = clean.transportClosed(generation: 1, error: nil, now: .zero)
+        #expect(cleanClose == .closed(.init(pending: [], error: posted)))
+
+        var unclean = Self.connected()
+        unclean.writeFailed(generation: 1, error: posted)
+        let uncleanClose = unclean.transportClosed(generation: 1, error: dropped, now: .zero)
+        #expect(uncleanClose == .closed(.init(pending: [], error: dropped)))
+
+        // A server Close came first: its reason stays.
+        var closing = Self.connected()
+        _ = closing.closeWithError(generation: 1, Self.serverError, allowReconnect: false)
+        closing.writeFailed(generation: 1, error: SignalRError.httpTransportNotConnected)
+        let closed = closing.transportClosed(generation: 1, error: nil, now: .zero)
+        #expect(closed == .closed(.init(pending: [], error: Self.serverError)))
+    }
+
     // MARK: Reconnect
 
     @Test func theReconnectScheduleAsksThePolicyAfterEachFailedAttempt() throws {

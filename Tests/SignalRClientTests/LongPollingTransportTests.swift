@@ -87,8 +87,13 @@ struct LongPollingTransportTests {
         let (texts, error) = try await polls.value
         #expect(texts == ["{\"type\":6}\u{1E}{\"type\":1,\"target\":\"a\",\"arguments\":[]}\u{1E}", "x\u{1E}"])
         #expect(error == nil)
-        await connection.close()  // the server ended it: no DELETE
-        #expect(http.methods == [.GET, .GET, .GET, .GET, .GET, .GET])
+        // The server ended it; close() still sends the DELETE, as the official client's stop().
+        let delete = try await close(connection)
+        #expect(delete.method == .DELETE)
+        #expect(http.methods == [.GET, .GET, .GET, .GET, .GET, .GET, .DELETE])
+        // Once only.
+        await connection.close()
+        #expect(http.methods.count == 7)
     }
 
     @Test("a 404 while polling ends frames with the official HttpError text")
@@ -100,7 +105,7 @@ struct LongPollingTransportTests {
         let signalRError = try #require(error as? SignalRError)
         #expect(signalRError.message == "Not Found: Status code '404'")
         #expect(signalRError.statusCode == 404)
-        await connection.close()
+        _ = try await close(connection, deleteStatus: 404)
         await #expect(throws: SignalRError.self) { try await connection.send([1]) }
     }
 
@@ -113,7 +118,7 @@ struct LongPollingTransportTests {
         let signalRError = try #require(error as? SignalRError)
         #expect(signalRError.code == .transportFailed)
         #expect(signalRError.underlyingError is Broken)
-        await connection.close()
+        _ = try await close(connection)
     }
 
     @Test("close cancels the poll, then sends DELETE, then frames end without error")
@@ -243,7 +248,7 @@ struct LongPollingTransportTests {
             try await sent.value
             poll.respond(404)
             _ = try await collectFrames(connection.frames)
-            await connection.close()
+            _ = try await close(connection, deleteStatus: 404)
             let text = capture.all.map { $0.message + " " + $0.metadata }.joined(separator: "\n")
             #expect(!capture.all.isEmpty)
             #expect(!text.contains("secret"))

@@ -42,6 +42,17 @@ extension HubConnectionStateMachine {
         return (connected.transport, ids)
     }
 
+    /// A write on transport `generation` failed with `error`; the actor closes the transport.
+    /// The error is the connection's end reason only if the transport then closes cleanly: a
+    /// transport that ends with its own error (a poll answered 404, an unclean WebSocket
+    /// close) explains more, and a write often fails only because the transport is already
+    /// going. A connection already ending keeps its reason.
+    mutating func writeFailed(generation: Int, error: SignalRError) {
+        _ = modifyConnected(generation: generation) { connected in
+            if connected.writeFailure == nil { connected.writeFailure = error }
+        }
+    }
+
     /// Forgets an invocation whose message could not be sent.
     mutating func removeInvocation(_ id: String) {
         _ = modifyConnected { $0.pending[id] = nil }

@@ -126,6 +126,7 @@ extension HubConnectionStateMachine {
         let (firstId, messages) = session.buffer.replay
         connected.transport = transport
         connected.timers = timers
+        connected.writeFailure = nil
         connected.stateful = session
         state = .connected(connected)
         return .replay(firstId: firstId, messages: messages)

@@ -279,7 +279,7 @@ struct HubConnectionStateMachine {
                 state = .connected(connected)
                 return .resumeTransport(generation: generation)
             }
-            return connectionLost(pending: Array(connected.pending.values), error: error, now: now)
+            return connectionLost(pending: Array(connected.pending.values), error: error ?? connected.writeFailure, now: now)
         case .disconnecting(let disconnecting) where disconnecting.transport.generation == generation:
             if disconnecting.allowReconnect {
                 return connectionLost(pending: Array(disconnecting.pending.values), error: disconnecting.error, now: now)

@@ -63,6 +63,8 @@ extension HubConnectionStateMachine {
         var pending: [String: PendingCall] = [:]
         /// Stateful reconnect's buffer and transport resume; nil when not negotiated.
         var stateful: StatefulSession?
+        /// The first failed write on this transport: the end reason when it closes cleanly.
+        var writeFailure: SignalRError?
     }
 
     struct Disconnecting: Sendable {

@@ -171,14 +171,29 @@ public actor HubConnection {
     }
 
     /// Writes an Invocation whose result `waiter` awaits: like ``write(_:on:)``, but when the
-    /// message has to queue behind other writes it does not wait for them; a failed write
-    /// then fails `waiter`.
-    /// - Throws: ``SignalRError`` when it cannot be encoded or a direct write fails.
+    /// message has to queue behind other writes it does not wait for them, and a failed write
+    /// is left to the connection's end (which fails `waiter` with the connection's cause).
+    /// - Throws: ``SignalRError`` when the message cannot be encoded.
     func writeInvocation(_ message: HubMessage, waiter: InvocationWaiter, on link: TransportRuntime) async throws {
         let bytes = try encode(message)
         machine.messageSent(generation: link.generation, now: clock.now)
         if try await writeSequenced(bytes, on: link) { return }
-        try await link.outbound.writeInvocation(bytes, waiter: waiter)
+        do {
+            try await link.outbound.writeInvocation(bytes, waiter: waiter)
+        } catch {
+            // The failed write ends the connection; its end fails the invocation with the cause.
+            logger.debug("Writing an invocation failed.", metadata: ["signalr.error": "\(error)"])
+        }
+    }
+
+    /// A write on transport `generation` failed: the transport closes; the write's error is
+    /// the end reason if the transport closes without one of its own (see
+    /// ``HubConnectionStateMachine/writeFailed(generation:error:)``).
+    func writeFailed(generation: Int, error: SignalRError) async {
+        logger.debug("Sending failed; closing the transport.", metadata: ["signalr.error": "\(error.message)"])
+        machine.writeFailed(generation: generation, error: error)
+        streamsClosing(generation: generation)
+        await links[generation]?.transport.close()
     }
 
     /// Encodes `message` with the hub protocol.

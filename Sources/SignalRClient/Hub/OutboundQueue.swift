@@ -20,7 +20,10 @@ final class OutboundQueue: Sendable {
         case none
         /// Resume the writer's caller.
         case written(CheckedContinuation<Void, any Error>)
-        /// An invocation's message: a failed write fails the invocation; a written one waits for its Completion.
+        /// An invocation's message: nothing to do either way. A written one waits for its
+        /// Completion; a failed write ends the connection (see ``runWriter(closeTransport:)``),
+        /// whose end fails the invocation with the connection's cause (or stateful reconnect
+        /// replays the message), not with what the write saw while the connection was ending.
         case invocation(InvocationWaiter)
     }
 
@@ -33,8 +36,8 @@ final class OutboundQueue: Sendable {
     enum WriterWork: Sendable {
         /// Send these items in one transport send.
         case send([Item])
-        /// A write failed: close the transport.
-        case closeTransport
+        /// A write failed with this error: close the transport.
+        case closeTransport(SignalRError)
         /// The queue is finished and drained.
         case finished
     }
@@ -58,7 +61,7 @@ final class OutboundQueue: Sendable {
         /// The first write failure: later items fail with it.
         var failure: SignalRError?
         /// A failure the writer task has not acted on yet (it closes the transport).
-        var closePending = false
+        var closePending: SignalRError?
     }
 
     private let state = Locked(State())
@@ -88,7 +91,7 @@ final class OutboundQueue: Sendable {
     }
 
     /// Writes an invocation's message without waiting for the writer task: directly when
-    /// possible, otherwise queued; a failed write then fails `waiter`.
+    /// possible, otherwise queued. A failed write ends the connection, which fails `waiter`.
     /// - Throws: the transport's error (or ``SignalRError/notConnected``) of a direct write.
     func writeInvocation(_ bytes: [UInt8], waiter: InvocationWaiter, isolation: isolated (any Actor)? = #isolation) async throws {
         if beginDirectWrite() {
@@ -185,20 +188,21 @@ final class OutboundQueue: Sendable {
 
     /// A write failed: later and queued items fail with `failure`; the writer closes the transport.
     private func failed(_ failure: SignalRError) {
-        let (queued, writer): ([Item], CheckedContinuation<WriterWork, Never>?) = state.withLock { state in
+        let (queued, wake): ([Item], (CheckedContinuation<WriterWork, Never>, SignalRError)?) = state.withLock { state in
             if state.failure == nil {
                 state.failure = failure
-                state.closePending = true
+                state.closePending = failure
             }
             if state.owner == .direct { state.owner = .none }
             defer { state.items = [] }
-            let writer = state.writer
+            // A waiting writer closes the transport now; otherwise it sees `closePending` when it asks.
+            guard let close = state.closePending, let writer = state.writer else { return (state.items, nil) }
             state.writer = nil
-            if writer != nil { state.closePending = false }
-            return (state.items, writer)
+            state.closePending = nil
+            return (state.items, (writer, close))
         }
         Self.complete(queued, with: failure)
-        writer?.resume(returning: .closeTransport)
+        if let (writer, close) = wake { writer.resume(returning: .closeTransport(close)) }
     }
 
     // MARK: The writer task
@@ -209,9 +213,9 @@ final class OutboundQueue: Sendable {
             let work: WriterWork? = state.withLock { state in
                 // The writer's previous work is done.
                 if state.owner == .writer { state.owner = .none }
-                if state.closePending {
-                    state.closePending = false
-                    return .closeTransport
+                if let close = state.closePending {
+                    state.closePending = nil
+                    return .closeTransport(close)
                 }
                 guard state.owner == .none else {
                     // A direct write is in flight; its hand-over brings the work.
@@ -231,15 +235,15 @@ final class OutboundQueue: Sendable {
         }
     }
 
-    /// Runs the writer task until the queue is finished and drained. After a failed send it
-    /// calls `closeTransport` once and fails everything later.
-    func runWriter(closeTransport: @Sendable () async -> Void) async {
+    /// Runs the writer task until the queue is finished and drained. After a failed write it
+    /// calls `closeTransport` once with the write's error and fails everything later.
+    func runWriter(closeTransport: @Sendable (SignalRError) async -> Void) async {
         while true {
             switch await nextWork() {
             case .finished:
                 return
-            case .closeTransport:
-                await closeTransport()
+            case .closeTransport(let error):
+                await closeTransport(error)
             case .send(let items):
                 await send(items)
             }
@@ -269,8 +273,8 @@ final class OutboundQueue: Sendable {
             case .none: break
             case .written(let continuation):
                 if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
-            case .invocation(let waiter):
-                if let failure { waiter.finish(.failure(failure)) }
+            case .invocation:
+                break
             }
         }
     }

@@ -20,10 +20,8 @@ struct TransportRunner: Sendable {
     func run(outbound: OutboundQueue) async {
         await withDiscardingTaskGroup { outer in
             outer.addTask {
-                await outbound.runWriter {
-                    logger.debug("Sending failed; closing the transport.")
-                    await connection.streamsClosing(generation: generation)
-                    await transport.close()
+                await outbound.runWriter { error in
+                    await connection.writeFailed(generation: generation, error: error)
                 }
             }
             await withDiscardingTaskGroup { inner in

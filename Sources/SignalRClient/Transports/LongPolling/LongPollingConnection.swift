@@ -7,6 +7,7 @@ struct LongPollingConnection: TransportConnection {
     let sendQueue: HTTPSendQueue
     let closeRequest: AsyncStream<Void>.Continuation
     let runTask: Task<Void, Never>
+    let loop: LongPollingLoop
 
     var hasInherentKeepAlive: Bool { true }
     var prefersBatchedSends: Bool { true }
@@ -17,13 +18,12 @@ struct LongPollingConnection: TransportConnection {
         let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
         let sendQueue = HTTPSendQueue()
         if !firstBody.isEmpty { framesContinuation.yield(firstBody) }
+        let loop = LongPollingLoop(session: session, frames: framesContinuation, sendQueue: sendQueue)
         self.frames = frames
         self.sendQueue = sendQueue
         self.closeRequest = closeContinuation
-        self.runTask = Task {
-            await LongPollingLoop(session: session, frames: framesContinuation, sendQueue: sendQueue)
-                .run(closeRequests: closeRequests)
-        }
+        self.loop = loop
+        self.runTask = Task { await loop.run(closeRequests: closeRequests) }
     }
 
     /// Sends `data` in the next `POST` (batched with other sends made while a `POST` is in flight).
@@ -35,11 +35,14 @@ struct LongPollingConnection: TransportConnection {
     }
 
     /// Stops polling (cancels the poll in flight), fails queued sends, sends `DELETE {url}` and
-    /// waits until the connection's task ended; ``frames`` then ends without error. Calling it
-    /// again only waits.
+    /// waits until the connection's task ended; ``frames`` then ends without error (unless the
+    /// server had ended it first). The `DELETE` goes out once, whatever ended the polls first,
+    /// as the official client's `stop()` always sends it: a poll the server answered 204 (after
+    /// the client's Close message, say) does not spare it.
     func close() async {
         closeRequest.finish()
         await runTask.value
+        await loop.delete()
     }
 }
 
@@ -48,6 +51,14 @@ struct LongPollingLoop: Sendable {
     let session: LongPollingSession
     let frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
     let sendQueue: HTTPSendQueue
+    /// Whether the `DELETE` was sent (it goes out once).
+    private let deleteSent = Locked(false)
+
+    init(session: LongPollingSession, frames: AsyncThrowingStream<[UInt8], any Error>.Continuation, sendQueue: HTTPSendQueue) {
+        self.session = session
+        self.frames = frames
+        self.sendQueue = sendQueue
+    }
 
     /// Why polling stopped.
     enum PollEnd: Sendable {
@@ -127,6 +138,8 @@ struct LongPollingLoop: Sendable {
         do {
             response = try await session.client.execute(session.sendRequest(payload))
         } catch {
+            // Cancelled because the connection is closing: say so, not "request failed: CancellationError()".
+            if Task.isCancelled { throw SignalRError.httpTransportNotConnected }
             throw LongPollingTransport.requestError(error)
         }
         session.logger.trace(
@@ -135,9 +148,14 @@ struct LongPollingLoop: Sendable {
         guard (200..<300).contains(response.head.status) else { throw HTTPStatusError.make(response.head) }
     }
 
-    /// Sends the `DELETE` that ends the connection on the server; failures (a 404 when the server
-    /// already forgot the connection, a network error) are logged and ignored.
+    /// Sends the `DELETE` that ends the connection on the server, once; failures (a 404 when the
+    /// server already forgot the connection, a network error) are logged and ignored.
     func delete() async {
+        let first = deleteSent.withLock { sent in
+            defer { sent = true }
+            return !sent
+        }
+        guard first else { return }
         let logger = session.logger
         logger.trace("(LongPolling transport) sending DELETE request.")
         do {
