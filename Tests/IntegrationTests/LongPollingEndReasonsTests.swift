@@ -44,14 +44,17 @@ import Testing
         return (connection, closes, pending)
     }
 
-    @Test func aServerCloseWithAnErrorAlwaysReachesTheUser() async throws {
-        try await withServer(configuration: Self.configuration) { server in
-            try await Self.withBusyCore {
-                let expected = "Server returned an error on close: Going away."
-                for run in 0..<Self.runs {
-                    let (connection, closes, pending) = try await Self.openWithPendingCalls(server)
+    /// Ends a connection with pending calls `runs` times with `end` (given the connection id);
+    /// the user's onClose and both pending calls must get `expected` every time.
+    static func expectEveryEnd(
+        _ expected: String, _ end: @escaping @Sendable (HubServer, String) async -> Bool
+    ) async throws {
+        try await withServer(configuration: configuration) { server in
+            try await withBusyCore {
+                for run in 0..<runs {
+                    let (connection, closes, pending) = try await openWithPendingCalls(server)
                     let connectionId = try #require(await connection.connectionId)
-                    #expect(await server.close(connectionId: connectionId, error: "Going away."))
+                    #expect(await end(server, connectionId))
                     let reason = try await closes.first()
                     let failures = await TransportMatrixEndTests.failures(of: pending)
                     #expect(reason == expected, "run \(run)")
@@ -62,21 +65,15 @@ import Testing
         }
     }
 
+    @Test func aServerCloseWithAnErrorAlwaysReachesTheUser() async throws {
+        try await Self.expectEveryEnd("Server returned an error on close: Going away.") { server, connectionId in
+            await server.close(connectionId: connectionId, error: "Going away.")
+        }
+    }
+
     @Test func aPollAnswered404AlwaysReportsItsStatus() async throws {
-        try await withServer(configuration: Self.configuration) { server in
-            try await Self.withBusyCore {
-                let expected = "Not Found: Status code '404'"
-                for run in 0..<Self.runs {
-                    let (connection, closes, pending) = try await Self.openWithPendingCalls(server)
-                    let connectionId = try #require(await connection.connectionId)
-                    #expect(await server.drop(connectionId: connectionId))
-                    let reason = try await closes.first()
-                    let failures = await TransportMatrixEndTests.failures(of: pending)
-                    #expect(reason == expected, "run \(run)")
-                    #expect(failures == [expected, expected], "run \(run)")
-                    if reason != expected || failures != [expected, expected] { return }
-                }
-            }
+        try await Self.expectEveryEnd("Not Found: Status code '404'") { server, connectionId in
+            await server.drop(connectionId: connectionId)
         }
     }
 

@@ -22,13 +22,18 @@ extension HubConnectionStateMachine {
     /// Registers an invocation with `uploads` upload streams. Returns the link, the call's id
     /// and the stream ids (taken first, as the official client does), or nil when not connected.
     mutating func beginInvocation(_ waiter: InvocationWaiter, uploads: Int = 0) -> (transport: TransportLink, id: String, streamIds: [String])? {
+        beginCall(.invocation(waiter), uploads: uploads)
+    }
+
+    /// Registers `call` under the next invocation id, after `uploads` upload stream ids.
+    private mutating func beginCall(_ call: PendingCall, uploads: Int) -> (transport: TransportLink, id: String, streamIds: [String])? {
         guard case .connected = state else { return nil }
         let streamIds = uploads == 0 ? [] : (0..<uploads).map { String(nextInvocationId + $0) }
         nextInvocationId += uploads
         let id = String(nextInvocationId)
         nextInvocationId += 1
         return modifyConnected { connected in
-            connected.pending[id] = .invocation(waiter)
+            connected.pending[id] = call
             return (connected.transport, id, streamIds)
         }
     }
@@ -111,15 +116,7 @@ extension HubConnectionStateMachine {
     /// transport, the stream's invocation id and the upload ids (taken first, as the official
     /// client does), or nil when not connected.
     mutating func beginStream(_ channel: StreamChannel, uploads: Int) -> (transport: TransportLink, id: String, streamIds: [String])? {
-        guard case .connected = state else { return nil }
-        let streamIds = uploads == 0 ? [] : (0..<uploads).map { String(nextInvocationId + $0) }
-        nextInvocationId += uploads
-        let id = String(nextInvocationId)
-        nextInvocationId += 1
-        return modifyConnected { connected in
-            connected.pending[id] = .stream(channel)
-            return (connected.transport, id, streamIds)
-        }
+        beginCall(.stream(channel), uploads: uploads)
     }
 
     /// The channel of pending stream `id`.
