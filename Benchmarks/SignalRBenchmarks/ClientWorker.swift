@@ -18,6 +18,8 @@ struct WorkerReport: Codable {
     var allocations: Double
     /// CPU µs per call with 64 in flight.
     var inFlightCPUMicros: Double
+    /// The server process's CPU µs per call (filled in by the parent).
+    var serverCPUMicros: Double?
 }
 
 /// The client side of `client-process`, run in its own process (`client-worker KIND PORT CALLS`):

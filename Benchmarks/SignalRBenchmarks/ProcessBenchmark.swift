@@ -14,18 +14,22 @@ enum ProcessBenchmark {
         defer { hub.stop() }
         let echo = try await ChildServer.start(siblingExecutable("SignalRBenchmarks"), ["echo-server"])
         defer { echo.stop() }
-        let kinds = [("echo", echo.port), ("json", hub.port), ("messagepack", hub.port)]
+        let kinds = [("echo", echo), ("json", hub), ("messagepack", hub)]
         var reports: [String: [WorkerReport]] = [:]
         for _ in 0..<rounds {
-            for (kind, port) in kinds {
-                reports[kind, default: []].append(try await worker(kind, port: port, calls: calls))
+            for (kind, server) in kinds {
+                let before = server.cpuMicros
+                var report = try await worker(kind, port: server.port, calls: calls)
+                // The server's CPU over the whole client run (warm-up, sequential, in flight), per call.
+                report.serverCPUMicros = (server.cpuMicros - before) / Double(ClientWorker.warmUp + calls * 5)
+                reports[kind, default: []].append(report)
             }
         }
         guard let baseline = reports["echo"].map(median) else { throw BenchmarkError("no baseline") }
         print("Client cost across processes: \(calls) sequential calls, then \(calls * 4) with 64 in flight, medians of \(rounds) rounds")
         print("")
-        print("| client | sequential /s | vs echo | p50 µs | p99 µs | 64 in flight /s | vs echo | CPU µs per call | vs echo | voluntary switches per call | allocations per call |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| client | sequential /s | vs echo | p50 µs | p99 µs | 64 in flight /s | vs echo | CPU µs per call | vs echo | voluntary switches per call | allocations per call | server CPU µs per call |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for (kind, name) in [("echo", "bare WebSocket echo (baseline)"), ("json", "HubConnection, JSON"), ("messagepack", "HubConnection, MessagePack")] {
             guard let report = reports[kind].map(median) else { continue }
             let cells = [
@@ -34,6 +38,7 @@ enum ProcessBenchmark {
                 formatRate(report.inFlightRate), ratio(report.inFlightRate, baseline.inFlightRate),
                 String(format: "%.1f", report.cpuMicros), ratio(report.cpuMicros, baseline.cpuMicros),
                 String(format: "%.2f", report.voluntarySwitches), String(format: "%.1f", report.allocations),
+                String(format: "%.1f", report.serverCPUMicros ?? 0),
             ]
             print("| " + cells.joined(separator: " | ") + " |")
         }
@@ -54,7 +59,7 @@ enum ProcessBenchmark {
         return WorkerReport(
             sequentialRate: mid(\.sequentialRate), p50: mid(\.p50), p99: mid(\.p99), inFlightRate: mid(\.inFlightRate),
             cpuMicros: mid(\.cpuMicros), voluntarySwitches: mid(\.voluntarySwitches), allocations: mid(\.allocations),
-            inFlightCPUMicros: mid(\.inFlightCPUMicros)
+            inFlightCPUMicros: mid(\.inFlightCPUMicros), serverCPUMicros: mid { $0.serverCPUMicros ?? 0 }
         )
     }
 

@@ -66,8 +66,8 @@ extension HubConnection {
     }
 
     /// Sends the StreamInvocation of one iteration, with `channel` registered to receive its items.
-    /// - Throws: ``SignalRError/notConnected``, the write's error, or `CancellationError` when the
-    ///   consumer already left.
+    /// - Throws: ``SignalRError/notConnected``, an encoding error, or `CancellationError` when the
+    ///   consumer already left. A failed write is left to the connection's end.
     func beginStream(_ method: String, arguments: [HubValue], channel: StreamChannel) async throws {
         let split = SplitArguments(arguments)
         guard case .connected = machine.state else { throw SignalRError.notConnected }
@@ -82,12 +82,20 @@ extension HubConnection {
         let message = HubMessage.streamInvocation(
             StreamInvocationMessage(invocationId: streamId, target: method, arguments: split.values, streamIds: streamIds)
         )
+        let bytes: [UInt8]
         do {
-            try await write(message, on: link)
+            bytes = try encode(message)
         } catch {
             _ = machine.removeStream(streamId)
             channel.finish(error)
             throw error
+        }
+        do {
+            try await write(encoded: bytes, sequenced: true, on: link)
+        } catch {
+            // The failed write ends the connection, whose end finishes the stream with its cause
+            // (what the write saw while the connection was ending would mislead).
+            logger.debug("Writing a StreamInvocation failed.", metadata: ["signalr.error": "\(error)"])
         }
         let callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session)
         channel.onEnd { callEnded.end() }

@@ -164,9 +164,15 @@ public actor HubConnection {
     /// Encodes `message` and writes it on `link`, restarting the keep-alive interval.
     /// - Throws: ``SignalRError`` when it cannot be encoded or written.
     func write(_ message: HubMessage, on link: TransportRuntime) async throws {
-        let bytes = try encode(message)
+        try await write(encoded: encode(message), sequenced: message.isSequenced, on: link)
+    }
+
+    /// Writes an encoded message on `link`, restarting the keep-alive interval; a sequenced
+    /// one goes through stateful reconnect's buffer when that is on.
+    /// - Throws: the transport's error.
+    func write(encoded bytes: [UInt8], sequenced: Bool, on link: TransportRuntime) async throws {
         machine.messageSent(generation: link.generation, now: clock.now)
-        if message.isSequenced, try await writeSequenced(bytes, on: link) { return }
+        if sequenced, try await writeSequenced(bytes, on: link) { return }
         try await link.write(bytes)
     }
 

@@ -51,8 +51,15 @@ struct LongPollingLoop: Sendable {
     let session: LongPollingSession
     let frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
     let sendQueue: HTTPSendQueue
-    /// Whether the `DELETE` was sent (it goes out once).
-    private let deleteSent = Locked(false)
+    /// The `DELETE`: not sent yet, in flight (with the callers waiting for it), or done.
+    private enum DeleteState: Sendable {
+        case notSent
+        case inFlight([CheckedContinuation<Bool, Never>])
+        case done
+    }
+
+    /// The `DELETE` goes out once; every caller of ``delete()`` returns once it is done.
+    private let deleteState = Locked(DeleteState.notSent)
 
     init(session: LongPollingSession, frames: AsyncThrowingStream<[UInt8], any Error>.Continuation, sendQueue: HTTPSendQueue) {
         self.session = session
@@ -148,14 +155,36 @@ struct LongPollingLoop: Sendable {
         guard (200..<300).contains(response.head.status) else { throw HTTPStatusError.make(response.head) }
     }
 
-    /// Sends the `DELETE` that ends the connection on the server, once; failures (a 404 when the
-    /// server already forgot the connection, a network error) are logged and ignored.
+    /// Sends the `DELETE` that ends the connection on the server, once; a caller that comes
+    /// while it is in flight waits for it. Failures (a 404 when the server already forgot the
+    /// connection, a network error) are logged and ignored.
     func delete() async {
-        let first = deleteSent.withLock { sent in
-            defer { sent = true }
-            return !sent
+        let first: Bool = await withCheckedContinuation { (waiter: CheckedContinuation<Bool, Never>) in
+            let answer: Bool? = deleteState.withLock { state in
+                switch state {
+                case .notSent:
+                    state = .inFlight([])
+                    return true
+                case .done:
+                    return false
+                case .inFlight(var waiters):
+                    waiters.append(waiter)
+                    state = .inFlight(waiters)
+                    return nil
+                }
+            }
+            if let answer { waiter.resume(returning: answer) }
         }
         guard first else { return }
+        defer {
+            let waiters: [CheckedContinuation<Bool, Never>] = deleteState.withLock { state in
+                defer { state = .done }
+                guard case .inFlight(let waiters) = state else { return [] }
+                return waiters
+            }
+            // The waiters return: the DELETE is done.
+            waiters.forEach { $0.resume(returning: false) }
+        }
         let logger = session.logger
         logger.trace("(LongPolling transport) sending DELETE request.")
         do {
