@@ -5,15 +5,19 @@ extension HubConnection {
     /// Reads the frames of one transport until it ends, decoding and handling each on the
     /// actor. Returns the transport's error (nil for a clean close).
     ///
-    /// The loop itself is isolated to the actor: `for try await` over the frames resumes
-    /// straight onto the actor's executor (SE-0421 `next(isolation:)`), so a received frame
-    /// costs one executor switch from the transport's task, not two round trips from a
-    /// separate receive task (timers, handshake, then messages).
-    func receiveFrames(of transport: any TransportConnection, generation: Int, expectingHandshake: Bool) async -> SignalRError? {
+    /// The transport hands each frame to this actor-isolated loop (``TransportConnection/receive(isolation:_:)``):
+    /// over WebSockets the loop reads the socket itself, so a frame goes from NIO to the decoder
+    /// with no task or stream in between. When the transport must close (a server Close, bad
+    /// input), `requestClose` asks the runner to close it: the loop keeps reading until the
+    /// transport ends, since closing waits for the reading to end.
+    func receiveFrames(
+        of transport: any TransportConnection, generation: Int, expectingHandshake: Bool,
+        requestClose: @Sendable () -> Void
+    ) async -> SignalRError? {
         var decoder = HubFrameDecoder.client(hubProtocol: hubProtocol, expectingHandshake: expectingHandshake)
         do {
-            for try await frame in transport.frames {
-                guard machine.dataReceived(generation: generation, now: clock.now) else { continue }
+            try await transport.receive { frame in
+                guard machine.dataReceived(generation: generation, now: clock.now) else { return }
                 let decoded: HubFrameDecoder.Decoded
                 do throws(HubFrameDecoder.DecodingError) {
                     decoded = try decoder.decode(frame)
@@ -26,16 +30,16 @@ extension HubConnection {
                         )
                     case .messages:
                         let failure = SignalRError(.protocolError, "Failed to parse messages: \(error)", underlyingError: error.underlying)
-                        if closeWithError(generation: generation, failure) { await transport.close() }
+                        if closeWithError(generation: generation, failure) { requestClose() }
                     }
-                    continue
+                    return
                 }
                 if let response = decoded.handshakeResponse {
                     let failure = response.error.map { SignalRError(.handshakeRejected, "Server returned handshake error: \($0)") }
-                    guard handshakeReceived(generation: generation, error: failure) else { continue }
+                    guard handshakeReceived(generation: generation, error: failure) else { return }
                 }
                 if !decoded.messages.isEmpty, await messagesReceived(generation: generation, decoded.messages) {
-                    await transport.close()
+                    requestClose()
                 }
             }
             return nil

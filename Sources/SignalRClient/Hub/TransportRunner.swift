@@ -26,9 +26,20 @@ struct TransportRunner: Sendable {
             }
             await withDiscardingTaskGroup { inner in
                 inner.addTask { await timerLoop() }
+                // Closes the transport when the receive loop asks (it cannot close it itself:
+                // closing waits for the reading to end).
+                let (closeRequests, requestClose) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                inner.addTask {
+                    for await _ in closeRequests {
+                        await transport.close()
+                        return
+                    }
+                }
                 let error = await connection.receiveFrames(
-                    of: transport, generation: generation, expectingHandshake: awaitsHandshake
+                    of: transport, generation: generation, expectingHandshake: awaitsHandshake,
+                    requestClose: { requestClose.yield() }
                 )
+                requestClose.finish()
                 await connection.transportClosed(generation: generation, error: error)
                 inner.cancelAll()
             }

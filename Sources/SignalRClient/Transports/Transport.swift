@@ -72,11 +72,27 @@ public protocol TransportConnection: Sendable {
     /// Closes the connection (gracefully when possible) and waits until it is released.
     /// ``frames`` then ends. Calling it again does nothing.
     func close() async
+    /// Reads the received payloads in the calling task, handing each to `body` in order, until
+    /// the connection ends: returns for a clean close, throws the cause otherwise. Use it or
+    /// ``frames``, not both, and do not call ``close()`` from `body` (it waits for the reading
+    /// to end).
+    ///
+    /// The default reads ``frames``. A transport that reads its socket here directly saves
+    /// handing every payload from its own task to the caller's (the WebSockets transport does).
+    /// - Parameters:
+    ///   - isolation: the caller's actor: `body` runs on it.
+    ///   - body: handles one payload.
+    func receive(isolation: isolated (any Actor)?, _ body: ([UInt8]) async throws -> Void) async throws
 }
 
 extension TransportConnection {
     /// Each message is sent on its own unless a transport says otherwise.
     public var prefersBatchedSends: Bool { false }
+
+    /// Reads ``frames``.
+    public func receive(isolation: isolated (any Actor)? = #isolation, _ body: ([UInt8]) async throws -> Void) async throws {
+        for try await frame in frames { try await body(frame) }
+    }
 }
 
 /// Makes the transport for a transport type. Set ``HttpConnectionOptions/transportFactory``

@@ -43,26 +43,27 @@ struct WebSocketTransport: Transport {
             configuration.additionalHeaders[fieldName] = value
         }
         logger.debug("Connecting WebSocket.", metadata: ["signalr.url": "\(url)"])
-        let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: WebSocketOutboundWriter.self)
-        let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+        let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: OpenedWebSocket.self)
         let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
+        let reader = WebSocketReader()
         let session = WebSocketSession(
             url: url, configuration: configuration, tlsConfiguration: request.tlsConfiguration, logger: logger,
-            frames: framesContinuation, closeRequests: closeRequests
+            closeRequests: closeRequests, reader: reader
         )
         let runTask = Task { await session.run(opened: openedContinuation) }
         do {
-            for try await writer in opened {
+            for try await socket in opened {
                 return WebSocketConnection(
-                    frames: frames, writer: writer, transferFormat: request.transferFormat,
-                    closeRequest: closeContinuation, runTask: runTask
+                    socket: socket, transferFormat: request.transferFormat, closeRequest: closeContinuation,
+                    reader: reader, runTask: runTask
                 )
             }
             throw CancellationError()
         } catch {
             closeContinuation.finish()
+            reader.finish()
             runTask.cancel()
-            await runTask.value
+            _ = await runTask.value
             throw error
         }
     }
@@ -85,57 +86,117 @@ struct WebSocketTransport: Transport {
     }
 }
 
+/// What the scoped `WebSocketClient.connect` hands out once the socket is open.
+struct OpenedWebSocket: Sendable {
+    let writer: WebSocketOutboundWriter
+    let inbound: WebSocketInboundStream
+}
+
+/// Who reads a WebSocket's inbound frames, and when that is over.
+///
+/// The reader is the hub connection's receive loop, in its own task: frames go from NIO to
+/// the task that decodes them with no task in between. The scope of `WebSocketClient.connect`
+/// must stay open while the reader reads (swift-websocket reads the inbound stream itself once
+/// the scope ends, and a stream has one reader at a time), so the scope waits for ``finish()``.
+final class WebSocketReader: Sendable {
+    private enum State {
+        case idle
+        case reading
+        /// Reading is over (or will never start); the scope may end.
+        case done
+    }
+
+    private struct Waiting {
+        var state = State.idle
+        var scope: CheckedContinuation<Void, Never>?
+    }
+
+    private let waiting = Locked(Waiting())
+
+    /// Claims the inbound stream. False when reading is over already (the connection closed
+    /// before anyone read): there is nothing to read.
+    func begin() -> Bool {
+        waiting.withLock { waiting in
+            guard case .idle = waiting.state else { return false }
+            waiting.state = .reading
+            return true
+        }
+    }
+
+    /// Reading is over, or will not start: the scope may end.
+    func finish() {
+        let scope: CheckedContinuation<Void, Never>? = waiting.withLock { waiting in
+            waiting.state = .done
+            defer { waiting.scope = nil }
+            return waiting.scope
+        }
+        scope?.resume()
+    }
+
+    /// Whether a reader is reading now.
+    var isReading: Bool {
+        waiting.withLock { waiting in
+            if case .reading = waiting.state { return true }
+            return false
+        }
+    }
+
+    /// Returns once reading is over. Not cancellable on purpose: the scope must not end while
+    /// the reader may still be inside the stream (cancelling the session closes the socket's
+    /// input instead, which ends the reading).
+    func waitUntilDone() async {
+        await withCheckedContinuation { (scope: CheckedContinuation<Void, Never>) in
+            let done: Bool = waiting.withLock { waiting in
+                if case .done = waiting.state { return true }
+                waiting.scope = scope
+                return false
+            }
+            if done { scope.resume() }
+        }
+    }
+}
+
 /// One WebSocket connection: the scoped `WebSocketClient.connect` runs in the task that
-/// ``WebSocketTransport`` owns; the frames it reads go to an `AsyncThrowingStream`.
+/// ``WebSocketTransport`` owns, sends the close frame when asked, and stays open until the
+/// reader is done.
 struct WebSocketSession: Sendable {
     let url: String
     let configuration: WebSocketClientConfiguration
     let tlsConfiguration: TLSConfiguration?
     let logger: Logger
-    let frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
     let closeRequests: AsyncStream<Void>
+    let reader: WebSocketReader
 
-    func run(opened: AsyncThrowingStream<WebSocketOutboundWriter, any Error>.Continuation) async {
+    /// Runs the connection. Returns how it ended: nil for a clean close.
+    func run(opened: AsyncThrowingStream<OpenedWebSocket, any Error>.Continuation) async -> SignalRError? {
         let closeRequested = Locked(false)
+        let end: SignalRError?
         do {
             let closeFrame = try await WebSocketClient.connect(
                 url: url, configuration: configuration, tlsConfiguration: tlsConfiguration, logger: logger
             ) { inbound, outbound, _ in
-                opened.yield(outbound)
+                opened.yield(OpenedWebSocket(writer: outbound, inbound: inbound))
                 opened.finish()
-                try await withThrowingTaskGroup(of: Bool.self) { group in
-                    group.addTask {
-                        // Frames go on as bytes, fragments included: SignalR frames its own
-                        // messages (the hub frame decoder joins what is split and enforces the
-                        // protocol's size limit), so joining fragments into a `String` here
-                        // would only copy and validate each message once more.
-                        for try await frame in inbound {
-                            frames.yield(Array(frame.data.readableBytesView))
-                        }
-                        return false
-                    }
+                await withDiscardingTaskGroup { group in
                     group.addTask {
                         for await _ in closeRequests {}
-                        guard !Task.isCancelled else { return false }
+                        guard !Task.isCancelled else { return }
+                        closeRequested.withLock { $0 = true }
                         try? await outbound.close(.normalClosure, reason: nil)
-                        try await Task.sleep(for: WebSocketTransport.closeTimeout)
-                        return true
                     }
-                    let requested = try await group.next() ?? false
-                    closeRequested.withLock { $0 = requested }
+                    await reader.waitUntilDone()
                     group.cancelAll()
                 }
             }
-            let closeError = Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 })
+            end = Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 })
             // The server may close right after the upgrade, before the handler ran: connect() must not wait forever.
-            opened.finish(throwing: closeError ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
-            frames.finish(throwing: closeError)
+            opened.finish(throwing: end ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
         } catch {
-            let wrapped = Self.connectError(error)
-            opened.finish(throwing: wrapped)
-            frames.finish(throwing: wrapped)
+            end = Self.connectError(error)
+            opened.finish(throwing: end ?? SignalRError.notConnected)
         }
         logger.trace("(WebSockets transport) socket closed.")
+        return end
     }
 
     /// The official client's rule: a close other than a clean 1000 is an error.
@@ -165,33 +226,80 @@ struct WebSocketSession: Sendable {
 
 /// The open side of a ``WebSocketSession``.
 struct WebSocketConnection: TransportConnection {
-    let frames: AsyncThrowingStream<[UInt8], any Error>
-    let writer: WebSocketOutboundWriter
+    let socket: OpenedWebSocket
     let transferFormat: TransferFormat
     let closeRequest: AsyncStream<Void>.Continuation
-    let runTask: Task<Void, Never>
+    let reader: WebSocketReader
+    let runTask: Task<SignalRError?, Never>
 
     var hasInherentKeepAlive: Bool { false }
+
+    /// Reads the socket in the caller's task (see ``receive(isolation:_:)``): every payload
+    /// goes on as bytes, fragments included, since SignalR frames its own messages (the hub
+    /// frame decoder joins what is split and enforces the protocol's size limit).
+    func receive(isolation: isolated (any Actor)? = #isolation, _ body: ([UInt8]) async throws -> Void) async throws {
+        guard reader.begin() else {
+            if let end = await runTask.value { throw end }
+            return
+        }
+        var failure: (any Error)?
+        do {
+            for try await frame in socket.inbound { try await body(Array(frame.data.readableBytesView)) }
+        } catch {
+            failure = error
+        }
+        reader.finish()
+        // How the socket ended (its close code) is known once the session's scope is over.
+        if let end = await runTask.value { throw end }
+        if let failure { throw SignalRError.wrapping(failure) }
+    }
+
+    /// The payloads as a stream, for code that wants one (the hub connection uses
+    /// ``receive(isolation:_:)``): a task of its own reads the socket.
+    var frames: AsyncThrowingStream<[UInt8], any Error> {
+        let (frames, continuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+        let reading = Task {
+            do {
+                try await receive(isolation: nil) { continuation.yield($0) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in reading.cancel() }
+        return frames
+    }
 
     func send(_ data: [UInt8]) async throws {
         do {
             if data.count <= WebSocketTransport.maximumFrameSize {
                 // One frame straight from the bytes: no `String` to build and convert back.
                 let opcode: WebSocketOpcode = transferFormat == .text ? .text : .binary
-                try await writer.write(.custom(WebSocketFrame(fin: true, opcode: opcode, data: ByteBuffer(bytes: data))))
+                try await socket.writer.write(.custom(WebSocketFrame(fin: true, opcode: opcode, data: ByteBuffer(bytes: data))))
                 return
             }
             switch transferFormat {
-            case .text: try await writer.writeTextMessage(String(decoding: data, as: UTF8.self))
-            case .binary: try await writer.writeBinaryMessage(ByteBuffer(bytes: data))
+            case .text: try await socket.writer.writeTextMessage(String(decoding: data, as: UTF8.self))
+            case .binary: try await socket.writer.writeBinaryMessage(ByteBuffer(bytes: data))
             }
         } catch {
             throw SignalRError(.transportFailed, "WebSocket is not in the OPEN state.", underlyingError: error)
         }
     }
 
+    /// Sends the close frame and waits until the socket is released: the server's close frame
+    /// ends the reading; after ``WebSocketTransport/closeTimeout`` without it, the session is
+    /// cancelled, which closes the socket's input. With nobody reading, reading is over at once.
     func close() async {
         closeRequest.finish()
-        await runTask.value
+        if !reader.isReading { reader.finish() }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                try? await Task.sleep(for: WebSocketTransport.closeTimeout)
+                if !Task.isCancelled { runTask.cancel() }
+            }
+            _ = await runTask.value
+            group.cancelAll()
+        }
     }
 }
