@@ -168,8 +168,16 @@ struct WebSocketSession: Sendable {
     let reader: WebSocketReader
 
     /// Runs the connection. Returns how it ended: nil for a clean close.
+    /// Whether we asked for the close (so the socket's end is clean without a close frame).
+    private enum CloseState: Sendable {
+        case none
+        case sending
+        /// The socket ended before anyone asked.
+        case notRequested
+    }
+
     func run(opened: AsyncThrowingStream<OpenedWebSocket, any Error>.Continuation) async -> SignalRError? {
-        let closeRequested = Locked(false)
+        let closeRequested = Locked(CloseState.none)
         let end: SignalRError?
         do {
             let closeFrame = try await WebSocketClient.connect(
@@ -180,15 +188,26 @@ struct WebSocketSession: Sendable {
                 await withDiscardingTaskGroup { group in
                     group.addTask {
                         for await _ in closeRequests {}
-                        guard !Task.isCancelled else { return }
-                        closeRequested.withLock { $0 = true }
-                        try? await outbound.close(.normalClosure, reason: nil)
+                        // Once sending, never cancelled: a cancelled write drops the close frame
+                        // while the socket already counts as closing, and the server, never asked,
+                        // would not answer.
+                        let send = closeRequested.withLock { state in
+                            guard state == .none else { return false }
+                            state = .sending
+                            return true
+                        }
+                        if send { try? await outbound.close(.normalClosure, reason: nil) }
                     }
                     await reader.waitUntilDone()
-                    group.cancelAll()
+                    let cancel = closeRequested.withLock { state in
+                        guard state == .none else { return false }
+                        state = .notRequested
+                        return true
+                    }
+                    if cancel { group.cancelAll() }
                 }
             }
-            end = Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 })
+            end = Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 == .sending })
             // The server may close right after the upgrade, before the handler ran: connect() must not wait forever.
             opened.finish(throwing: end ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
         } catch {
