@@ -36,9 +36,18 @@ public actor HubConnection {
     let logger: Logger
     /// Every state change goes through here: a change of the public state reaches
     /// ``stateChanges`` at once (the one place that publishes it).
+    ///
+    /// A `_modify` accessor rather than `didSet`: `didSet` makes every `machine.event()` copy
+    /// the whole machine out and back (its tables included), which showed in profiles of the
+    /// invoke path; `_modify` lends it in place and publishes after the event returns.
     var machine: HubConnectionStateMachine {
-        didSet { publishState() }
+        get { storedMachine }
+        _modify {
+            yield &storedMachine
+            publishState()
+        }
     }
+    private var storedMachine: HubConnectionStateMachine
     /// The public state last handed to ``stateBroadcaster``.
     private var publishedState = HubConnectionState.disconnected
     /// The subscribers of ``stateChanges``.
@@ -72,7 +81,7 @@ public actor HubConnection {
         retryPolicy: (any RetryPolicy)? = nil,
         statefulBufferSize: Int = StatefulReconnectOptions.defaultBufferSize
     ) {
-        self.machine = HubConnectionStateMachine(retryPolicy: retryPolicy)
+        self.storedMachine = HubConnectionStateMachine(retryPolicy: retryPolicy)
         self.statefulBufferSize = statefulBufferSize
         self.connectionFactory = connectionFactory
         self.hubProtocol = hubProtocol

@@ -75,11 +75,21 @@ public struct HubMessageReader: Sendable {
     /// - Throws: ``HubProtocolError`` for a malformed or oversized message; the reader
     ///   should then be discarded along with the connection.
     public mutating func append(_ bytes: some Collection<UInt8>) throws -> [HubMessage] {
-        if pending.isEmpty, let contiguous = bytes as? [UInt8] {
-            let (messages, consumed) = try hubProtocol.parseMessages(contiguous[...])
-            if consumed < contiguous.count { pending.append(contentsOf: contiguous[consumed...]) }
-            return messages
-        }
+        if pending.isEmpty, let contiguous = bytes as? [UInt8] { return try append(contiguous) }
+        return try appendPending(bytes)
+    }
+
+    /// Adds received bytes and returns the messages they complete (the common case: a whole
+    /// array, parsed in place when nothing is pending, with no dynamic cast).
+    /// - Throws: as ``append(_:)-(some Collection<UInt8>)``.
+    public mutating func append(_ bytes: [UInt8]) throws -> [HubMessage] {
+        guard pending.isEmpty else { return try appendPending(bytes) }
+        let (messages, consumed) = try hubProtocol.parseMessages(bytes[...])
+        if consumed < bytes.count { pending.append(contentsOf: bytes[consumed...]) }
+        return messages
+    }
+
+    private mutating func appendPending(_ bytes: some Collection<UInt8>) throws -> [HubMessage] {
         pending.append(contentsOf: bytes)
         let (messages, consumed) = try hubProtocol.parseMessages(pending[...])
         if consumed == pending.count {
