@@ -41,7 +41,8 @@ public actor HubConnection {
     /// the whole machine out and back (its tables included), which showed in profiles of the
     /// invoke path; `_modify` lends it in place and publishes after the event returns.
     var machine: HubConnectionStateMachine {
-        get { storedMachine }
+        // `_read` lends it for a query too, where `get` would copy it.
+        _read { yield storedMachine }
         _modify {
             yield &storedMachine
             publishState()
@@ -120,10 +121,10 @@ public actor HubConnection {
     /// Publishes when the public state changed: the hot path (every send and receive
     /// touches the machine) costs one enum comparison.
     private func publishState() {
-        let state = machine.publicState
+        let state = storedMachine.publicState
         guard state != publishedState else { return }
         publishedState = state
-        stateBroadcaster.publish(machine.stateChange)
+        stateBroadcaster.publish(storedMachine.stateChange)
     }
 
     /// The id the server gave this connection in negotiation; nil when disconnected or when
