@@ -16,9 +16,13 @@ final class GatedTransport: TransportConnection {
     private let state = Locked(State())
     let frames: AsyncThrowingStream<[UInt8], any Error> = AsyncThrowingStream { $0.finish() }
     let prefersBatchedSends: Bool
+    let failedSendEndsConnection: Bool
     var hasInherentKeepAlive: Bool { false }
 
-    init(batched: Bool = false) { prefersBatchedSends = batched }
+    init(batched: Bool = false, failedSendEndsConnection: Bool = true) {
+        prefersBatchedSends = batched
+        self.failedSendEndsConnection = failedSendEndsConnection
+    }
 
     var sent: [[UInt8]] { state.withLock { $0.sent } }
     var closeCount: Int { state.withLock { $0.closed } }
@@ -46,8 +50,8 @@ final class GatedTransport: TransportConnection {
         gates.forEach { $0.resume() }
     }
 
-    /// Makes later sends fail.
-    func fail(with error: SignalRError) { state.withLock { $0.failure = error } }
+    /// Makes later sends fail (nil: succeed again).
+    func fail(with error: SignalRError?) { state.withLock { $0.failure = error } }
 
     func close() async { state.withLock { $0.closed += 1 } }
 }
@@ -156,6 +160,26 @@ struct OutboundQueueTests {
         await writer.value
         #expect(transport.closeCount == 1)
         #expect(transport.sent.isEmpty)
+    }
+
+    @Test func aFailedRequestOfAnHTTPTransportFailsOnlyWhatItCarried() async throws {
+        let transport = GatedTransport(batched: true, failedSendEndsConnection: false)
+        transport.open()
+        let queue = OutboundQueue(transport: transport)
+        let writer = Task { await queue.runWriter { _ in Issue.record("the transport must stay open") } }
+        let refused = SignalRError(.transportFailed, "Internal Server Error: Status code '500'")
+        transport.fail(with: refused)
+        await #expect(throws: refused) { try await queue.write([1]) }
+        // As the official client: the invoke whose POST failed fails with that error...
+        let waiter = InvocationWaiter()
+        await #expect(throws: refused) { try await queue.writeInvocation([2], waiter: waiter) }
+        // ...and the next POST goes out as usual.
+        transport.fail(with: nil)
+        try await queue.write([3])
+        #expect(transport.sent == [[3]])
+        #expect(transport.closeCount == 0)
+        queue.finish()
+        await writer.value
     }
 
     @Test func afterFinishWritesAreRefused() async throws {

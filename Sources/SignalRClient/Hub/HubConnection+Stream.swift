@@ -93,6 +93,11 @@ extension HubConnection {
         do {
             try await write(encoded: bytes, sequenced: true, on: link)
         } catch {
+            guard link.transport.failedSendEndsConnection else {
+                _ = machine.removeStream(streamId)
+                channel.finish(error)
+                throw error
+            }
             // The failed write ends the connection, whose end finishes the stream with its cause
             // (what the write saw while the connection was ending would mislead).
             logger.debug("Writing a StreamInvocation failed.", metadata: ["signalr.error": "\(error)"])

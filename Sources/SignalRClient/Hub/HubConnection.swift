@@ -188,8 +188,10 @@ public actor HubConnection {
 
     /// Writes an Invocation whose result `waiter` awaits: like ``write(_:on:)``, but when the
     /// message has to queue behind other writes it does not wait for them, and a failed write
-    /// is left to the connection's end (which fails `waiter` with the connection's cause).
-    /// - Throws: ``SignalRError`` when the message cannot be encoded.
+    /// is left to the connection's end (which fails `waiter` with the connection's cause) when
+    /// it ends the connection.
+    /// - Throws: ``SignalRError`` when the message cannot be encoded, or the write's error when
+    ///   it does not end the connection (Server-Sent Events, Long Polling).
     func writeInvocation(_ message: HubMessage, waiter: InvocationWaiter, on link: TransportRuntime) async throws {
         let bytes = try encode(message)
         machine.messageSent(generation: link.generation, now: clock.now)
@@ -197,7 +199,9 @@ public actor HubConnection {
         do {
             try await link.outbound.writeInvocation(bytes, waiter: waiter)
         } catch {
-            // The failed write ends the connection; its end fails the invocation with the cause.
+            // Unless the transport's sends are requests of their own, the failed write ends the
+            // connection, whose end fails the invocation with the cause.
+            guard link.transport.failedSendEndsConnection else { throw error }
             logger.debug("Writing an invocation failed.", metadata: ["signalr.error": "\(error)"])
         }
     }

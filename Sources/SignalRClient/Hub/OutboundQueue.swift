@@ -20,10 +20,11 @@ final class OutboundQueue: Sendable {
         case none
         /// Resume the writer's caller.
         case written(CheckedContinuation<Void, any Error>)
-        /// An invocation's message: nothing to do either way. A written one waits for its
-        /// Completion; a failed write ends the connection (see ``runWriter(closeTransport:)``),
-        /// whose end fails the invocation with the connection's cause (or stateful reconnect
-        /// replays the message), not with what the write saw while the connection was ending.
+        /// An invocation's message. A written one waits for its Completion. When a failed write
+        /// ends the connection (see ``TransportConnection/failedSendEndsConnection``), the
+        /// connection's end fails the invocation with its cause (or stateful reconnect replays
+        /// the message), not with what the write saw while the connection was ending; otherwise
+        /// the write's error fails it, as the official client rejects the invoke.
         case invocation(InvocationWaiter)
     }
 
@@ -158,7 +159,11 @@ final class OutboundQueue: Sendable {
             try await transport.send(bytes)
         } catch {
             let failure = SignalRError.wrapping(error)
-            failed(failure)
+            if transport.failedSendEndsConnection {
+                failed(failure)
+            } else {
+                handOver()
+            }
             throw failure
         }
         handOver()
@@ -260,6 +265,11 @@ final class OutboundQueue: Sendable {
                 Self.complete(Array(batch), with: nil)
             } catch {
                 let failure = SignalRError.wrapping(error)
+                guard transport.failedSendEndsConnection else {
+                    // Only this request failed: what it carried fails, invocations included.
+                    Self.complete(Array(batch), with: failure, failingInvocations: true)
+                    continue
+                }
                 Self.complete(batches[index...].flatMap { $0 }, with: failure)
                 failed(failure)
                 return
@@ -267,14 +277,16 @@ final class OutboundQueue: Sendable {
         }
     }
 
-    private static func complete(_ items: [Item], with failure: SignalRError?) {
+    /// - Parameter failingInvocations: whether a failure fails invocations too (when it does not
+    ///   end the connection, nothing else would).
+    private static func complete(_ items: [Item], with failure: SignalRError?, failingInvocations: Bool = false) {
         for item in items {
             switch item.completion {
             case .none: break
             case .written(let continuation):
                 if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
-            case .invocation:
-                break
+            case .invocation(let waiter):
+                if let failure, failingInvocations { waiter.finish(.failure(failure)) }
             }
         }
     }

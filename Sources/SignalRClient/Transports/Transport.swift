@@ -66,6 +66,12 @@ public protocol TransportConnection: Sendable {
     /// hub messages concatenated in order. False (the default) sends each message on its own,
     /// as one WebSocket frame per message.
     var prefersBatchedSends: Bool { get }
+    /// Whether a failed ``send(_:)`` means the connection is broken (true, the default: a
+    /// WebSocket). False for transports whose sends are requests of their own (Server-Sent
+    /// Events and Long Polling POST them): as in the official client, a failed `POST` fails only
+    /// what it carried, and the receive side reports the connection's end (a Close message the
+    /// next poll brings, a 404), which closing at once would lose.
+    var failedSendEndsConnection: Bool { get }
     /// Writes one payload; returns once it was handed to the network.
     /// - Throws: when the connection is closed or the write fails.
     func send(_ data: [UInt8]) async throws
@@ -88,6 +94,9 @@ public protocol TransportConnection: Sendable {
 extension TransportConnection {
     /// Each message is sent on its own unless a transport says otherwise.
     public var prefersBatchedSends: Bool { false }
+
+    /// A failed send breaks the connection unless a transport says otherwise.
+    public var failedSendEndsConnection: Bool { true }
 
     /// Reads ``frames``.
     public func receive(isolation: isolated (any Actor)? = #isolation, _ body: ([UInt8]) async throws -> Void) async throws {

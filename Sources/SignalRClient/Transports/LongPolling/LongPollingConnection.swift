@@ -11,6 +11,7 @@ struct LongPollingConnection: TransportConnection {
 
     var hasInherentKeepAlive: Bool { true }
     var prefersBatchedSends: Bool { true }
+    var failedSendEndsConnection: Bool { false }
 
     /// Starts polling after a successful first poll whose body was `firstBody`.
     init(session: LongPollingSession, firstBody: [UInt8]) {

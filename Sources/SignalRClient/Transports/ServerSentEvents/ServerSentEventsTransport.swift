@@ -107,6 +107,7 @@ struct ServerSentEventsConnection: TransportConnection {
 
     var hasInherentKeepAlive: Bool { false }
     var prefersBatchedSends: Bool { true }
+    var failedSendEndsConnection: Bool { false }
 
     /// Sends `data` with a `POST` (batched with other sends made while a `POST` is in flight).
     /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the `POST` fails or
