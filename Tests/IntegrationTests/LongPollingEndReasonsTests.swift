@@ -85,8 +85,8 @@ import Testing
                     let connection = try await Self.cell.connect(await server.testHubURL)
                     // Wait until two polls came back empty (held 30 ms each).
                     try await withTimeout(.seconds(10), "two empty polls") {
-                        while server.requests.recorded.filter({ $0.kind == .poll && $0.status == 200 }).count < 3 {
-                            try await Task.sleep(for: .milliseconds(5))
+                        await server.requests.waitUntil { records in
+                            records.filter { $0.kind == .poll && $0.status == 200 }.count >= 3
                         }
                     }
                     try await connection.stop()

@@ -147,7 +147,7 @@ extension HubConnection {
     }
 
     /// Closes `link`'s transport, letting a receive loop that waits for a full stream buffer go on.
-    private func closeTransport(_ link: TransportRuntime?) async {
+    func closeTransport(_ link: TransportRuntime?) async {
         guard let link else { return }
         streamsClosing(generation: link.generation)
         await link.transport.close()

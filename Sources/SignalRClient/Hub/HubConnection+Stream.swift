@@ -70,7 +70,6 @@ extension HubConnection {
     ///   consumer already left. A failed write is left to the connection's end.
     func beginStream(_ method: String, arguments: [HubValue], channel: StreamChannel) async throws {
         let split = SplitArguments(arguments)
-        guard case .connected = machine.state else { throw SignalRError.notConnected }
         guard let (transport, streamId, streamIds) = machine.beginStream(channel, uploads: split.uploads.count),
             let link = links[transport.generation]
         else { throw SignalRError.notConnected }

@@ -212,8 +212,7 @@ public actor HubConnection {
     func writeFailed(generation: Int, error: SignalRError) async {
         logger.debug("Sending failed; closing the transport.", metadata: ["signalr.error": "\(error.message)"])
         machine.writeFailed(generation: generation, error: error)
-        streamsClosing(generation: generation)
-        await links[generation]?.transport.close()
+        await closeTransport(links[generation])
     }
 
     /// Encodes `message` with the hub protocol.

@@ -92,7 +92,9 @@ final class OutboundQueue: Sendable {
     }
 
     /// Writes an invocation's message without waiting for the writer task: directly when
-    /// possible, otherwise queued. A failed write ends the connection, which fails `waiter`.
+    /// possible, otherwise queued. A failed queued write fails `waiter` only on a transport
+    /// where it does not end the connection (otherwise the connection's end does; see
+    /// ``Completion/invocation(_:)``).
     /// - Throws: the transport's error (or ``SignalRError/notConnected``) of a direct write.
     func writeInvocation(_ bytes: [UInt8], waiter: InvocationWaiter, isolation: isolated (any Actor)? = #isolation) async throws {
         if beginDirectWrite() {

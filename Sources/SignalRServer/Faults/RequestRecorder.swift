@@ -31,6 +31,8 @@ public final class RequestRecorder: Sendable {
         var records: [Record] = []
         /// Cookies to set, as (`Set-Cookie` value, the request kinds whose answers carry it).
         var cookies: [(header: String, kinds: Set<HubRequestKind>)] = []
+        /// Callers of ``waitUntil(_:)`` with their conditions.
+        var waiters: [(condition: @Sendable ([Record]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -45,9 +47,14 @@ public final class RequestRecorder: Sendable {
         }
     }
 
-    /// Stops recording and forgets the cookie settings.
+    /// Stops recording and forgets the cookie settings; callers of ``waitUntil(_:)`` return.
     public func reset() {
-        state.withLockedValue { $0 = State() }
+        // Waiters return: what they wait for can no longer be recorded.
+        let waiters = state.withLockedValue { state in
+            defer { state = State() }
+            return state.waiters.map(\.continuation)
+        }
+        waiters.forEach { $0.resume() }
     }
 
     /// The requests recorded since ``start()``, in the order they were answered.
@@ -66,10 +73,29 @@ public final class RequestRecorder: Sendable {
         state.withLockedValue { state in state.cookies.filter { $0.kinds.contains(kind) }.map(\.header) }
     }
 
-    func record(_ record: @autoclosure () -> Record) {
-        state.withLockedValue { state in
-            guard state.recording else { return }
-            state.records.append(record())
+    /// Returns once the recorded requests satisfy `condition` (checked now and after each new
+    /// record), so a test awaits what it expects instead of polling. Bound it with a timeout:
+    /// it waits as long as the condition does not hold.
+    public func waitUntil(_ condition: @escaping @Sendable ([Record]) -> Bool) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready: Bool = state.withLockedValue { state in
+                if condition(state.records) { return true }
+                state.waiters.append((condition, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
         }
+    }
+
+    func record(_ record: @autoclosure () -> Record) {
+        let ready: [CheckedContinuation<Void, Never>] = state.withLockedValue { state in
+            guard state.recording else { return [] }
+            state.records.append(record())
+            let records = state.records
+            let (met, waiting) = (state.waiters.filter { $0.condition(records) }, state.waiters.filter { !$0.condition(records) })
+            state.waiters = waiting
+            return met.map(\.continuation)
+        }
+        ready.forEach { $0.resume() }
     }
 }
