@@ -7,12 +7,16 @@ import Testing
 /// Records connection events ("reconnecting: …", "reconnected: …", "close: …") in order.
 actor ReconnectEvents {
     private(set) var all: [String] = []
+    private let arrivals = CountWaiters()
 
-    func record(_ event: String) { all.append(event) }
+    func record(_ event: String) {
+        all.append(event)
+        arrivals.reached(all.count)
+    }
 
     /// Waits (bounded by the caller's timeout) until `count` events were recorded.
     func waitFor(_ count: Int) async throws -> [String] {
-        while all.count < count { try await Task.sleep(for: .milliseconds(2)) }
+        await arrivals.wait(for: count)
         return all
     }
 
@@ -21,6 +25,53 @@ actor ReconnectEvents {
         await connection.onReconnecting { error in await self.record("reconnecting: \(error?.message ?? "nil")") }
         await connection.onReconnected { id in await self.record("reconnected: \(id ?? "nil")") }
         await connection.onClose { error in await self.record("close: \(error?.message ?? "nil")") }
+    }
+}
+
+/// Callers of an actor's "wait until N recorded", woken as records arrive. The total is
+/// kept here too, so a wait that starts after the record it needs returns at once. A
+/// cancelled waiter (the caller's timeout) returns at once.
+final class CountWaiters: Sendable {
+    private struct State {
+        var total = 0
+        var nextId = 0
+        var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Locked(State())
+
+    /// Returns once ``reached(_:)`` reported at least `count`.
+    func wait(for count: Int) async {
+        let id = state.withLock { state in
+            defer { state.nextId += 1 }
+            return state.nextId
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    if state.total >= count || Task.isCancelled { return true }
+                    state.waiters.append((id, count, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
+            }
+            waiter?.continuation.resume()
+        }
+    }
+
+    /// `total` records are there now: wakes whoever waited for as many.
+    func reached(_ total: Int) {
+        let ready = state.withLock { state in
+            state.total = total
+            let ready = state.waiters.filter { $0.count <= total }
+            state.waiters.removeAll { $0.count <= total }
+            return ready
+        }
+        ready.forEach { $0.continuation.resume() }
     }
 }
 

@@ -94,10 +94,16 @@ struct TestFailure: Error, CustomStringConvertible {
 /// Collects the errors `onClose` handlers receive.
 actor CloseRecorder {
     private(set) var calls: [SignalRError?] = []
-    func record(_ error: SignalRError?) { calls.append(error) }
+    private let arrivals = CountWaiters()
 
+    func record(_ error: SignalRError?) {
+        calls.append(error)
+        arrivals.reached(calls.count)
+    }
+
+    /// Waits (bounded by the caller's timeout) until `count` calls were recorded.
     func waitForCalls(_ count: Int) async throws {
-        while calls.count < count { try await Task.sleep(for: .milliseconds(2)) }
+        await arrivals.wait(for: count)
     }
 }
 
