@@ -108,11 +108,13 @@ import Testing
             let connection = try await connect(await server.testHubURL, kind)
             let closes = EventRecorder<SignalRError?>()
             await connection.onClose { error in closes.record(error) }
-            let pending = Task { try await connection.invoke("Delay", 10_000, returning: Int.self) }
+            let started = EventRecorder<Int>()
+            await connection.on("DelayStarted") { (milliseconds: Int) in started.record(milliseconds) }
+            let pending = Task { try await connection.invoke("NotifyThenDelay", 10_000, returning: Int.self) }
             let id = try #require(await connection.connectionId)
-            // Let the invocation reach the hub, then drop the TCP connection without a Close.
-            let echoed: String = try await connection.invoke("Echo", "sync")
-            #expect(echoed == "sync")
+            // Once the hub runs the invocation (it says so first), drop the TCP connection
+            // without a Close. (Another invocation cannot tell: the hub runs one at a time.)
+            #expect(try await started.first() == 10_000)
             #expect(await server.drop(connectionId: id))
             let failure = await caught { _ = try await withTimeout(.seconds(10)) { try await pending.value } }
             #expect((failure as? SignalRError) != nil, "\(String(describing: failure))")

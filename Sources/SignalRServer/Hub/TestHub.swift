@@ -7,7 +7,9 @@ import SignalRProtocol
 /// - `Echo(string) -> string`, `Add(int, int) -> int`, `Void()` and `Nothing()` (result `null`),
 ///   `GetPerson() -> {"name":"Ana","age":42}`, `EchoPerson(person) -> person`,
 ///   `Optional(string?) -> string?`, `EchoValue(any JSON) -> same`, `EchoDate(date) -> date`,
-///   `EchoBytes(bytes) -> bytes`, `Delay(ms) -> ms` (sleeps).
+///   `EchoBytes(bytes) -> bytes`, `Delay(ms) -> ms` (sleeps). `NotifyThenDelay(ms) -> ms` sends
+///   `DelayStarted(ms)` to the caller first, so a test knows the invocation is running (invocations
+///   of one connection run one at a time, as in ASP.NET Core: another invocation cannot tell it).
 /// - `SendMessage(user, message)`: `ReceiveMessage(user, message)` to all.
 ///   `SendToOthers(user, message)`: `ReceiveMessage` to all but the caller.
 ///   `SendToCaller(method, value)`: `method(value)` to the caller.
@@ -59,6 +61,11 @@ public enum TestHub {
         hub.on("EchoDate") { (date: Date) in date }
         hub.on("EchoBytes") { (bytes: Data) in bytes }
         hub.on("Delay") { (milliseconds: Int) -> Int in
+            try await Task.sleep(for: .milliseconds(milliseconds))
+            return milliseconds
+        }
+        hub.on("NotifyThenDelay") { (context: HubContext, milliseconds: Int) -> Int in
+            try await context.clients.caller.send("DelayStarted", milliseconds)
             try await Task.sleep(for: .milliseconds(milliseconds))
             return milliseconds
         }
