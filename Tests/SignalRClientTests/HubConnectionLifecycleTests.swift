@@ -29,6 +29,15 @@ struct HubConnectionLifecycleTests {
         #expect(await closes.calls.count == 1)
     }
 
+    @Test func stopEndsTheConnectionsOwnerTask() async throws {
+        let (harness, _, _) = try await connected()
+        let owner = try #require(await harness.connection.taskOwner)
+        try await withTimeout { try await harness.connection.stop() }
+        #expect(await harness.connection.taskOwner == nil)
+        // Every child (the transport's run, the session) has ended, so the owner has too.
+        try await withTimeout { await owner.task.value }
+    }
+
     @Test func transportLossRunsOnCloseOnceWithTheCause() async throws {
         let (harness, server, closes) = try await connected()
         server.transport.serverClose(error: SignalRError(.transportFailed, "WebSocket closed with status code: 1006 (no reason given)."))

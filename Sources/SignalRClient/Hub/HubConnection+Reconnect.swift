@@ -8,17 +8,12 @@ struct ReconnectRuntime {
     /// The task of the current reconnect run or transport resume, which stop() ends and awaits.
     /// An earlier task may still be running user handlers (onReconnected, onClose); it ends
     /// when they return.
-    var current: (key: Int, task: Task<Void, Never>)?
-    var nextKey = 0
+    var current: ChildTask?
     /// Sends waiting for room in the stateful reconnect buffer, by sequence id.
     var blockedSends: [Int64: CheckedContinuation<Void, any Error>] = [:]
 }
 
 extension HubConnection {
-    /// Marks the reconnect task a piece of code runs in, so that stop() from an
-    /// onReconnecting handler does not wait for that handler's own task.
-    @TaskLocal static var reconnectTaskKey: Int?
-
     /// Registers a handler that runs when the connection was lost and automatic reconnect
     /// begins (the official client's `onreconnecting`): the state is then
     /// ``HubConnectionState/reconnecting``.
@@ -63,21 +58,16 @@ extension HubConnection {
 
     /// Runs `body` as the current reconnect task.
     func startReconnectTask(_ body: @escaping @Sendable (isolated HubConnection) async -> Void) {
-        reconnect.nextKey += 1
-        let key = reconnect.nextKey
-        let task = Task {
-            await Self.$reconnectTaskKey.withValue(key) { await body(self) }
-        }
-        reconnect.current = (key, task)
+        reconnect.current = spawnChild { await body(self) }
     }
 
     /// stop() ended reconnecting: cancels and awaits the current reconnect task, unless the
     /// caller runs inside it (an onReconnecting handler).
     func endReconnectTasks() async {
-        guard let (key, task) = reconnect.current else { return }
+        guard let task = reconnect.current else { return }
         reconnect.current = nil
         task.cancel()
-        if Self.reconnectTaskKey != key { await task.value }
+        if !task.isCurrent { await task.value }
     }
 
     /// Begins automatic reconnect (the state is already `reconnecting`).

@@ -107,7 +107,7 @@ extension HubConnection {
             connection: self, generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
-        let runTask = Task { await runner.run(outbound: outbound) }
+        let runTask = spawnChild { await runner.run(outbound: outbound) }
         let link = TransportRuntime(
             generation: generation, session: previous?.session ?? generation,
             transport: established.transport, connectionId: established.connectionId,

@@ -2,16 +2,6 @@ import Logging
 import SignalRProtocol
 
 extension HubConnection {
-    /// Marks the task that runs the received calls of one connection, so that `stop()`
-    /// called from a handler does not wait for that handler to return.
-    @TaskLocal static var dispatchingConnection: DispatchMarker?
-
-    /// Identifies one connection's session task.
-    struct DispatchMarker: Sendable, Equatable {
-        let connection: ObjectIdentifier
-        let session: Int
-    }
-
     /// Stops the connection (the official client's `stop()`).
     ///
     /// When connected, sends a Close message, then closes the transport. Pending invocations
@@ -82,7 +72,7 @@ extension HubConnection {
     /// or an upload that calls stop()).
     func waitForDispatch(of session: Int) async {
         guard let (current, task) = dispatchTask, current == session else { return }
-        if Self.dispatchingConnection == DispatchMarker(connection: ObjectIdentifier(self), session: session) { return }
+        if task.isCurrent { return }
         await task.value
         if let latest = dispatchTask, latest.session == session { dispatchTask = nil }
     }
@@ -92,18 +82,16 @@ extension HubConnection {
     /// queue ends with the connection (not with a transport that stateful reconnect resumes);
     /// then it ends the uploads and returns once they are gone.
     func startDispatching(_ link: TransportRuntime) {
-        let marker = DispatchMarker(connection: ObjectIdentifier(self), session: link.session)
+        let session = link.session
         let items = link.dispatchItems
-        let jobs = openStreamJobs(session: link.session)
+        let jobs = openStreamJobs(session: session)
         let hubProtocol = hubProtocol
         let logger = logger
-        let task = Task {
-            await Self.$dispatchingConnection.withValue(marker) {
-                await withDiscardingTaskGroup { group in
-                    group.addTask { await StreamJobRunner(connection: self, session: marker.session).run(jobs) }
-                    await self.dispatchCalls(items, session: marker.session, hubProtocol: hubProtocol, logger: logger)
-                    self.closeStreamJobs(session: marker.session)
-                }
+        let task = spawnChild {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await StreamJobRunner(connection: self, session: session).run(jobs) }
+                await self.dispatchCalls(items, session: session, hubProtocol: hubProtocol, logger: logger)
+                await self.closeStreamJobs(session: session)
             }
         }
         dispatchTask = (link.session, task)

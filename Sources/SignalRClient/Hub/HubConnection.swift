@@ -69,7 +69,9 @@ public actor HubConnection {
     /// The stream job queue (uploads, CancelInvocation) and closing transports.
     var streamJobs = StreamJobs()
     /// The session task of the current connection (received calls and uploads), and its session.
-    var dispatchTask: (session: Int, task: Task<Void, Never>)?
+    var dispatchTask: (session: Int, task: ChildTask)?
+    /// The owner of every task the current connection runs; nil when none runs.
+    var taskOwner: ConnectionTaskOwner?
 
     init(
         connectionFactory: any ConnectionFactory,
@@ -125,6 +127,27 @@ public actor HubConnection {
         guard state != publishedState else { return }
         publishedState = state
         stateBroadcaster.publish(storedMachine.stateChange)
+        if state == .disconnected {
+            // The connection's last children (its close handlers among them) may still run;
+            // no new ones come, so the owner task ends with them.
+            taskOwner?.finish()
+            taskOwner = nil
+        }
+    }
+
+    /// Runs `body` as a child of the connection's owner task, which this creates when none
+    /// runs (see ``ConnectionTaskOwner``).
+    func spawnChild(_ body: @escaping @Sendable () async -> Void) -> ChildTask {
+        if let owner = taskOwner, let child = owner.spawn(body) { return child }
+        let owner = ConnectionTaskOwner()
+        guard let child = owner.spawn(body) else { preconditionFailure("A new task owner refused its first child.") }
+        if storedMachine.publicState == .disconnected {
+            // Late work of a connection that has ended: the owner takes only this child.
+            owner.finish()
+        } else {
+            taskOwner = owner
+        }
+        return child
     }
 
     /// The id the server gave this connection in negotiation; nil when disconnected or when

@@ -23,7 +23,7 @@ struct TransportRuntime: Sendable {
     let dispatch: AsyncStream<DispatchItem>.Continuation
     let dispatchItems: AsyncStream<DispatchItem>
     /// The task running the receive, writer and timer loops; ends after the transport closed.
-    let runTask: Task<Void, Never>
+    let runTask: ChildTask
     /// Stateful reconnect: reconnects the transport with the same connection token; nil when
     /// it was not negotiated.
     let resumeTransport: (@Sendable () async throws -> any TransportConnection)?
