@@ -6,9 +6,9 @@ import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 
-/// Concurrent calls over the HTTP transports share `POST`s, as in the official client: its hub
-/// connection hands each message to the transport without waiting for the previous one, and the
-/// transport's send queue joins the messages queued during a `POST` into the next one.
+/// Concurrent calls over the HTTP transports share `POST`s, as in the official client: the hub
+/// connection's outbound queue joins the messages queued during a `POST` into the next send (the
+/// official client's `TransportSendQueue` in its `HttpConnection`; the transports do not join).
 @Suite(.timeLimit(.minutes(1))) struct TransportBatchingTests {
     /// What the transport saw: the most sends in flight at once, the most records in one send.
     final class SendWatch: Sendable {

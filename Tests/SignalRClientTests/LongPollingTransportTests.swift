@@ -180,8 +180,8 @@ struct LongPollingTransportTests {
         _ = try await close(connection)
     }
 
-    @Test("sends made while a POST is in flight go together in one POST, in order")
-    func batching() async throws {
+    @Test("sends made while a POST is in flight wait for it, then go one per POST, in order (the hub connection joins them)")
+    func sendsQueueInOrder() async throws {
         let connection = try await connect()
         _ = try await http.next()
         let transportConnection = try #require(connection as? LongPollingConnection)
@@ -195,11 +195,15 @@ struct LongPollingTransportTests {
         post1.respond(200)
         try await first.value
         let post2 = try await http.next()
-        #expect(post2.bodyText == "2\u{1E}3\u{1E}")
+        #expect(post2.bodyText == "2\u{1E}")
+        #expect(transportConnection.sendQueue.queuedCount == 1)
         post2.respond(200)
         try await second.value
+        let post3 = try await http.next()
+        #expect(post3.bodyText == "3\u{1E}")
+        post3.respond(200)
         try await third.value
-        #expect(http.methods.filter { $0 == .POST }.count == 2)
+        #expect(http.methods.filter { $0 == .POST }.count == 3)
         _ = try await close(connection)
     }
 
@@ -227,7 +231,7 @@ struct LongPollingTransportTests {
         await #expect(throws: CancellationError.self) { try await sent.value }
         #expect(queue.queuedCount == 0)
         queue.close(.httpTransportNotConnected)
-        #expect(await queue.nextBatch() == nil)
+        #expect(await queue.nextRequest() == nil)
     }
 
     @Test("logs never hold the Authorization value; payloads appear only at trace")

@@ -122,8 +122,8 @@ struct ServerSentEventsTransportTests {
         await connection.close()
     }
 
-    @Test("sends made while a POST is in flight go together in the next POST, in order")
-    func batching() async throws {
+    @Test("sends made while a POST is in flight wait for it, then go one per POST, in order (the hub connection joins them)")
+    func sendsQueueInOrder() async throws {
         let (connection, _) = try await connect()
         let sse = try #require(connection as? ServerSentEventsConnection)
         let first = Task { try await connection.send(Array("1".utf8)) }
@@ -135,9 +135,13 @@ struct ServerSentEventsTransportTests {
         post1.respond(200)
         try await first.value
         let post2 = try await http.next()
-        #expect(post2.bodyText == "23")
+        #expect(post2.bodyText == "2")
+        #expect(sse.sendQueue.queuedCount == 1)
         post2.respond(200)
         try await second.value
+        let post3 = try await http.next()
+        #expect(post3.bodyText == "3")
+        post3.respond(200)
         try await third.value
         await connection.close()
     }

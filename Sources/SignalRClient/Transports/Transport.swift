@@ -61,9 +61,9 @@ public protocol TransportConnection: Sendable {
     /// server timeout are then needed.
     var hasInherentKeepAlive: Bool { get }
     /// True when one request per batch of messages beats one per message (Server-Sent Events
-    /// and Long Polling POST their sends, as the official client's send queue batches them):
-    /// the hub connection then passes everything queued meanwhile to one ``send(_:)``, the
-    /// hub messages concatenated in order. False (the default) sends each message on its own,
+    /// and Long Polling `POST` each send): the hub connection then passes everything queued
+    /// meanwhile to one ``send(_:)``, the hub messages concatenated in order, as the official
+    /// client's send queue does. The transports themselves do not join sends. False (the default) sends each message on its own,
     /// as one WebSocket frame per message.
     var prefersBatchedSends: Bool { get }
     /// Whether a failed ``send(_:)`` means the connection is broken (true, the default: a

@@ -1,21 +1,20 @@
 /// The send side of the HTTP transports (Server-Sent Events and Long Polling): one `POST` in
-/// flight at a time, and the payloads queued meanwhile go together in the next `POST`, in order.
+/// flight at a time, each payload in its own `POST`, in the order the sends were made.
 ///
-/// The official client's `TransportSendQueue`. Callers of ``send(_:)`` wait until the batch that
-/// holds their payload was accepted; one sender loop (``run(post:)``, a task the transport owns)
-/// takes the batches.
+/// Payloads are not joined here. Joining what queued during a `POST` is the hub connection's
+/// job (``OutboundQueue``, the one place that batches), as in the official client, whose
+/// `TransportSendQueue` sits in its `HttpConnection`, above the transports. Callers of
+/// ``send(_:)`` wait until their `POST` was accepted; one sender loop (``run(post:)``, a task
+/// the transport owns) makes the requests.
 final class HTTPSendQueue: Sendable {
-    /// The payloads of one `POST` and the callers waiting for it.
-    struct Batch: Sendable {
-        /// The payloads joined, in the order they were sent.
+    /// One payload to `POST` and the caller waiting for it.
+    struct Request: Sendable {
         var payload: [UInt8]
-        fileprivate var waiters: [CheckedContinuation<Void, any Error>]
+        fileprivate var waiter: CheckedContinuation<Void, any Error>
 
-        /// Resumes every caller of the batch: normally, or with `error`.
+        /// Resumes the caller: normally, or with `error`.
         func complete(_ error: (any Error)?) {
-            for waiter in waiters {
-                if let error { waiter.resume(throwing: error) } else { waiter.resume() }
-            }
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
         }
     }
 
@@ -27,24 +26,19 @@ final class HTTPSendQueue: Sendable {
 
     private struct State {
         var queued: [Entry] = []
-        var sender: CheckedContinuation<Batch?, Never>?
+        var sender: CheckedContinuation<Request?, Never>?
         var closedError: SignalRError?
         var nextId: UInt64 = 0
 
-        mutating func takeBatch() -> Batch {
-            var batch = Batch(payload: [], waiters: [])
-            for entry in queued {
-                batch.payload += entry.bytes
-                batch.waiters.append(entry.waiter)
-            }
-            queued.removeAll()
-            return batch
+        mutating func takeFirst() -> Request {
+            let entry = queued.removeFirst()
+            return Request(payload: entry.bytes, waiter: entry.waiter)
         }
     }
 
     private let state = Locked(State())
 
-    /// How many payloads wait for the next batch (tests use it to know a send was queued).
+    /// How many payloads wait for their `POST` (tests use it to know a send was queued).
     var queuedCount: Int { state.withLock { $0.queued.count } }
 
     /// Queues `bytes` and waits until the `POST` carrying them was accepted.
@@ -59,18 +53,18 @@ final class HTTPSendQueue: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
-                enum Next { case fail(any Error), wake(CheckedContinuation<Batch?, Never>, Batch), wait }
+                enum Next { case fail(any Error), wake(CheckedContinuation<Request?, Never>, Request), wait }
                 let next: Next = state.withLock { state in
                     if let error = state.closedError { return .fail(error) }
                     if Task.isCancelled { return .fail(CancellationError()) }
                     state.queued.append(Entry(id: id, bytes: bytes, waiter: waiter))
                     guard let sender = state.sender else { return .wait }
                     state.sender = nil
-                    return .wake(sender, state.takeBatch())
+                    return .wake(sender, state.takeFirst())
                 }
                 switch next {
                 case .fail(let error): waiter.resume(throwing: error)
-                case .wake(let sender, let batch): sender.resume(returning: batch)
+                case .wake(let sender, let request): sender.resume(returning: request)
                 case .wait: break
                 }
             }
@@ -83,18 +77,18 @@ final class HTTPSendQueue: Sendable {
         }
     }
 
-    /// Waits for the next batch: everything queued since the previous one.
+    /// Waits for the next payload to `POST`, the oldest queued.
     /// - Returns: nil once the queue is closed or the calling task is cancelled.
-    func nextBatch() async -> Batch? {
+    func nextRequest() async -> Request? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (sender: CheckedContinuation<Batch?, Never>) in
-                let batch: Batch?? = state.withLock { state in
+            await withCheckedContinuation { (sender: CheckedContinuation<Request?, Never>) in
+                let request: Request?? = state.withLock { state in
                     if state.closedError != nil || Task.isCancelled { return .some(nil) }
-                    if !state.queued.isEmpty { return .some(state.takeBatch()) }
+                    if !state.queued.isEmpty { return .some(state.takeFirst()) }
                     state.sender = sender
                     return .none
                 }
-                if let batch { sender.resume(returning: batch) }
+                if let request { sender.resume(returning: request) }
             }
         } onCancel: {
             let sender = state.withLock { state in
@@ -106,10 +100,10 @@ final class HTTPSendQueue: Sendable {
     }
 
     /// Closes the queue: queued payloads fail with `error` (they are not sent), later ``send(_:)``
-    /// calls throw it, and the sender loop ends. A batch already taken still completes.
+    /// calls throw it, and the sender loop ends. A `POST` already started still completes.
     /// Calling it again does nothing.
     func close(_ error: SignalRError) {
-        let (queued, sender): ([Entry], CheckedContinuation<Batch?, Never>?) = state.withLock { state in
+        let (queued, sender): ([Entry], CheckedContinuation<Request?, Never>?) = state.withLock { state in
             guard state.closedError == nil else { return ([], nil) }
             state.closedError = error
             defer {
@@ -122,15 +116,15 @@ final class HTTPSendQueue: Sendable {
         sender?.resume(returning: nil)
     }
 
-    /// The sender loop: takes each batch, `POST`s it with `post`, and completes its callers with
-    /// the result. Returns when the queue is closed or the task is cancelled.
+    /// The sender loop: takes each payload in order, `POST`s it with `post`, and completes its
+    /// caller with the result. Returns when the queue is closed or the task is cancelled.
     func run(post: ([UInt8]) async throws -> Void) async {
-        while let batch = await nextBatch() {
+        while let request = await nextRequest() {
             do {
-                try await post(batch.payload)
-                batch.complete(nil)
+                try await post(request.payload)
+                request.complete(nil)
             } catch {
-                batch.complete(error)
+                request.complete(error)
             }
         }
     }

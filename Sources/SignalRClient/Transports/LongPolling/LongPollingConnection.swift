@@ -27,7 +27,7 @@ struct LongPollingConnection: TransportConnection {
         self.runTask = Task { await loop.run(closeRequests: closeRequests) }
     }
 
-    /// Sends `data` in the next `POST` (batched with other sends made while a `POST` is in flight).
+    /// Sends `data` in a `POST` of its own, after the sends made before it.
     /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the `POST` fails or does
     ///   not answer 2xx (then with ``SignalRError/statusCode``), or when the connection is closed
     ///   ("Cannot send until the transport is connected").
@@ -135,7 +135,7 @@ struct LongPollingLoop: Sendable {
         return .cancelled
     }
 
-    /// `POST`s one batch.
+    /// `POST`s one payload.
     /// - Throws: ``SignalRError`` for a failed request or a non-2xx answer.
     func post(_ payload: [UInt8]) async throws {
         session.logger.trace(

@@ -13,8 +13,9 @@ import SignalRProtocol
 /// with an error like the official client's `HttpError`: `"Not Found: Status code '404'"`.
 ///
 /// Sending: `POST {url}` with the payload as body (`Content-Type: text/plain;charset=UTF-8`, or
-/// `application/octet-stream` for the binary transfer format). One `POST` is in flight at a time;
-/// payloads sent meanwhile go together in the next one, in order (the official client batches).
+/// `application/octet-stream` for the binary transfer format). One `POST` is in flight at a time,
+/// one per send, in order. (A ``HubConnection`` joins the messages queued during a `POST` into
+/// one send, as the official client's `HttpConnection` does.)
 ///
 /// Closing: stops polling (cancels the poll in flight), then sends `DELETE {url}` so the server
 /// ends the connection (errors such as a 404 are ignored), as the official client does.

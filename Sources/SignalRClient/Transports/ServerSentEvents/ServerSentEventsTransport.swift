@@ -10,8 +10,8 @@ import SignalRProtocol
 /// stream when the connection is over); a failed stream ends it with the error.
 ///
 /// Sending: `POST {url}` with the payload as body (`Content-Type: text/plain;charset=UTF-8`), one at
-/// a time and in order; payloads sent while a `POST` is in flight go together in the next one (as
-/// the official client's send queue does).
+/// a time, one per send, in order. (A ``HubConnection`` joins the messages queued during a `POST`
+/// into one send, as the official client's `HttpConnection` does.)
 ///
 /// Closing cancels the `GET` and nothing else (no `DELETE`), like the official client; the server
 /// ends the connection when its stream goes away.
@@ -109,7 +109,7 @@ struct ServerSentEventsConnection: TransportConnection {
     var prefersBatchedSends: Bool { true }
     var failedSendEndsConnection: Bool { false }
 
-    /// Sends `data` with a `POST` (batched with other sends made while a `POST` is in flight).
+    /// Sends `data` in a `POST` of its own, after the sends made before it.
     /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the `POST` fails or
     ///   does not answer 2xx, or when the connection is closed.
     func send(_ data: [UInt8]) async throws {
@@ -210,7 +210,7 @@ struct ServerSentEventsSession: Sendable {
         )
     }
 
-    /// `POST`s one batch.
+    /// `POST`s one payload.
     /// - Throws: ``SignalRError`` for a failed request or a non-2xx answer.
     private func post(_ payload: [UInt8]) async throws {
         logger.trace(
