@@ -103,7 +103,7 @@ final class AcceptedTokens: Sendable {
             let connection = try HubConnectionBuilder().withUrl(await server.testHubURL).build()
             let error = await caught { try await withTimeout { try await connection.start() } }
             let signalRError = try #require(error as? SignalRError)
-            #expect(signalRError.message == "Unexpected status code returned from negotiate '401'")
+            #expect(signalRError.message == "Failed to complete negotiation with the server: Error: Unauthorized: Status code '401'")
             #expect(signalRError.statusCode == 401)
         }
     }

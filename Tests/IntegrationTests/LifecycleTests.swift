@@ -61,7 +61,7 @@ import Testing
             await server.faults.refuseNegotiate(status: 503, times: 1)
             let connection = try HubConnectionBuilder().withUrl(await server.testHubURL).build()
             let status = await caught { try await connection.start() }
-            #expect((status as? SignalRError)?.message == "Unexpected status code returned from negotiate '503'")
+            #expect((status as? SignalRError)?.message == "Failed to complete negotiation with the server: Error: Service Unavailable: Status code '503'")
             #expect((status as? SignalRError)?.statusCode == 503)
             await server.faults.refuseNegotiate(error: "Not allowed here.", times: 1)
             let refused = await caught { try await connection.start() }

@@ -83,6 +83,24 @@ import Testing
         }
     }
 
+    @Test func aFailedNegotiateBeforeTheNextTransportFailsStartAtOnce() async throws {
+        try await withServer(configuration: TransportCase.serverConfiguration) { server in
+            // WebSockets is refused after the first negotiate, and the negotiate before the next
+            // transport is answered 503: start() fails with that error, nothing else is tried.
+            let factory = WatchedTransportFactory { type in
+                if type == .webSockets {
+                    await server.faults.disable(.webSockets)
+                    await server.faults.refuseNegotiate(status: 503, times: 1)
+                }
+            }
+            let error = try await Self.startError(await server.testHubURL, .json, factory: factory)
+            #expect(error.message == "Failed to complete negotiation with the server: Error: Service Unavailable: Status code '503'")
+            #expect(error.statusCode == 503)
+            #expect(factory.triedNames == ["WebSockets"])
+            #expect(await server.counters.negotiateRequests == 2)
+        }
+    }
+
     @Test func webSocketsAndServerSentEventsRefusedEndsOnLongPolling() async throws {
         try await withServer(configuration: TransportCase.serverConfiguration) { server in
             let factory = WatchedTransportFactory { type in

@@ -75,7 +75,7 @@ import Testing
                     .connect(TransportTest.request(negotiated.transportURL, .binary))
             }
             #expect((error as? SignalRError)?.message
-                == "The Server-Sent Events transport only supports the 'Text' transfer format.")
+                == "The Server-Sent Events transport only supports the 'Text' transfer format")
             #expect(await server.counters.transportRequests[.serverSentEvents] == nil)
         }
     }

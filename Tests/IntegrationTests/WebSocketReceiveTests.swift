@@ -53,6 +53,38 @@ import Testing
         }
     }
 
+    @Test func aSendAfterCloseFailsWithTheOfficialText() async throws {
+        try await withServer { server in
+            let connection = try await Self.connect(server)
+            let reader = Reader()
+            let reading = Task { try await reader.read(connection) }
+            try await connection.send(Self.handshake)
+            _ = try await reader.arrivals.first()
+            try await withTimeout(.seconds(10), "close()") { await connection.close() }
+            try await withTimeout(.seconds(10), "the reading") { try await reading.value }
+            let error = await #expect(throws: SignalRError.self) { try await connection.send(Array("{\"type\":6}\u{1E}".utf8)) }
+            // The official client's text, with no trailing period.
+            #expect(error?.message == "WebSocket is not in the OPEN state")
+        }
+    }
+
+    @Test func aSendAfterTheServerClosedFailsWithTheOfficialText() async throws {
+        try await withServer { server in
+            let connection = try await Self.connect(server)
+            let reader = Reader()
+            let reading = Task { try await reader.read(connection) }
+            try await connection.send(Self.handshake)
+            _ = try await reader.arrivals.first()
+            await server.dropAll()
+            // The drop ends the reading (with the socket's 1006 error).
+            let end = await caught { try await withTimeout(.seconds(10), "the reading") { try await reading.value } }
+            #expect(!(end is TimeoutError))
+            let error = await #expect(throws: SignalRError.self) { try await connection.send(Array("{\"type\":6}\u{1E}".utf8)) }
+            #expect(error?.message == "WebSocket is not in the OPEN state")
+            await connection.close()
+        }
+    }
+
     @Test func closeWithNobodyReadingReturnsAtOnceAndALateReaderReadsNothing() async throws {
         try await withServer { server in
             let connection = try await Self.connect(server)

@@ -37,6 +37,31 @@ struct NegotiateTests {
         #expect(NegotiateURL.negotiate("http://h/hub", useStatefulReconnect: true) == "http://h/hub/negotiate?negotiateVersion=1&useStatefulReconnect=true")
     }
 
+    @Test func aHubURLWithUseStatefulReconnectAsksForItOnce() async throws {
+        #expect(NegotiateURL.asksForStatefulReconnect("http://h/hub?useStatefulReconnect=true"))
+        #expect(!NegotiateURL.asksForStatefulReconnect("http://h/hub?useStatefulReconnect=false"))
+        #expect(!NegotiateURL.asksForStatefulReconnect("http://h/hub"))
+        // The key is kept, negotiateVersion comes after it, and the key is not added again.
+        #expect(
+            NegotiateURL.negotiate("http://h/hub?useStatefulReconnect=true", useStatefulReconnect: true)
+                == "http://h/hub/negotiate?useStatefulReconnect=true&negotiateVersion=1"
+        )
+        // Through a connect: the server's grant is accepted (the URL asked for it) and the
+        // WebSocket transport can be resumed.
+        let granted = Self.v1.replacingOccurrences(of: #""negotiateVersion":1"#, with: #""negotiateVersion":1,"useStatefulReconnect":true"#)
+        let requester = FakeRequester(json: granted)
+        let established = try await connect("http://h/hub?useStatefulReconnect=true", requester: requester)
+        #expect(requester.urls == ["http://h/hub/negotiate?useStatefulReconnect=true&negotiateVersion=1"])
+        #expect(established.resumeTransport != nil)
+    }
+
+    @Test func aServerGrantingStatefulReconnectUnaskedFailsStart() async throws {
+        let granted = Self.v1.replacingOccurrences(of: #""negotiateVersion":1"#, with: #""negotiateVersion":1,"useStatefulReconnect":true"#)
+        let error = await #expect(throws: SignalRError.self) { _ = try await connect(requester: FakeRequester(json: granted)) }
+        #expect(error?.message == "Client didn't negotiate Stateful Reconnect but the server did.")
+        #expect(error?.code == .negotiationFailed)
+    }
+
     @Test func parsesVersion1AndVersion0() throws {
         let v1 = try NegotiateResponse.parse(Array(Self.v1.utf8))
         #expect(v1.connectionId == "abc")
@@ -80,11 +105,33 @@ struct NegotiateTests {
         #expect(error?.message == "Not allowed.")
     }
 
-    @Test func unexpectedStatusCode() async throws {
-        let requester = FakeRequester([HTTPResult(statusCode: 999, body: [], setCookies: [])])
+    @Test func aStatusOutside2xxFailsWithTheOfficialText() async throws {
+        // The reason phrase when the body is empty (the official HTTP client's HttpError).
+        let requester = FakeRequester([HTTPResult(statusCode: 503, body: [], setCookies: [], reason: "Service Unavailable")])
         let error = await #expect(throws: SignalRError.self) { _ = try await connect(requester: requester) }
-        #expect(error?.message == "Unexpected status code returned from negotiate '999'")
-        #expect(error?.statusCode == 999)
+        #expect(error?.message == "Failed to complete negotiation with the server: Error: Service Unavailable: Status code '503'")
+        #expect(error?.statusCode == 503)
+        // The body when there is one.
+        let withBody = FakeRequester([HTTPResult(statusCode: 999, body: Array("Overloaded".utf8), setCookies: [], reason: "")])
+        let bodyError = await #expect(throws: SignalRError.self) { _ = try await connect(requester: withBody) }
+        #expect(bodyError?.message == "Failed to complete negotiation with the server: Error: Overloaded: Status code '999'")
+        #expect(bodyError?.statusCode == 999)
+    }
+
+    @Test func a404AddsTheOfficialHint() async throws {
+        let requester = FakeRequester([HTTPResult(statusCode: 404, body: [], setCookies: [], reason: "Not Found")])
+        let error = await #expect(throws: SignalRError.self) { _ = try await connect(requester: requester) }
+        #expect(
+            error?.message
+                == "Failed to complete negotiation with the server: Error: Not Found: Status code '404' Either this is not a SignalR endpoint or there is a proxy blocking the connection."
+        )
+    }
+
+    @Test func a2xxOtherThan200IsUnexpected() async throws {
+        let requester = FakeRequester([HTTPResult(statusCode: 204, body: [], setCookies: [], reason: "No Content")])
+        let error = await #expect(throws: SignalRError.self) { _ = try await connect(requester: requester) }
+        #expect(error?.message == "Unexpected status code returned from negotiate '204'")
+        #expect(error?.statusCode == 204)
     }
 
     @Test func detectsAnASPNETSignalRServer() async throws {
@@ -205,12 +252,12 @@ struct NegotiateTests {
     @Test func afterARedirectA401IsNotRetried() async throws {
         let requester = FakeRequester([
             HTTPResult(statusCode: 200, body: Array(#"{"url":"http://azure/client/","accessToken":"az"}"#.utf8), setCookies: []),
-            HTTPResult(statusCode: 401, body: [], setCookies: []),
+            HTTPResult(statusCode: 401, body: [], setCookies: [], reason: "Unauthorized"),
         ])
         var options = HttpConnectionOptions()
         options.accessTokenFactory = { "user" }
         let error = await #expect(throws: SignalRError.self) { _ = try await connect(options: options, requester: requester) }
-        #expect(error?.message == "Unexpected status code returned from negotiate '401'")
+        #expect(error?.message == "Failed to complete negotiation with the server: Error: Unauthorized: Status code '401'")
         #expect(requester.urls.count == 2)
     }
 

@@ -144,7 +144,7 @@ struct OutboundQueueTests {
                 await transport.close()
             }
         }
-        let broken = SignalRError(.transportFailed, "WebSocket is not in the OPEN state.")
+        let broken = SignalRError(.transportFailed, "WebSocket is not in the OPEN state")
         transport.fail(with: broken)
         await #expect(throws: broken) { try await queue.write([1]) }
         // Later writes fail with the same error.

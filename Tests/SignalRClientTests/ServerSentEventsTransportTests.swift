@@ -24,7 +24,7 @@ struct ServerSentEventsTransportTests {
     @Test("the binary transfer format is refused with the official text")
     func binaryRefused() async throws {
         let error = await #expect(throws: SignalRError.self) { try await transport.connect(.test(.binary)) }
-        #expect(error?.message == "The Server-Sent Events transport only supports the 'Text' transfer format.")
+        #expect(error?.message == "The Server-Sent Events transport only supports the 'Text' transfer format")
         #expect(error?.code == .transportFailed)
         #expect(http.methods.isEmpty)
     }

@@ -23,7 +23,7 @@ struct HTTPConnectionFactory: ConnectionFactory {
     ) {
         self.url = url
         self.options = options
-        self.useStatefulReconnect = useStatefulReconnect
+        self.useStatefulReconnect = useStatefulReconnect || NegotiateURL.asksForStatefulReconnect(url)
         self.requester = requester ?? AsyncHTTPClientRequester(logger: logger, tlsConfiguration: options.tlsConfiguration)
         self.transportFactory = options.transportFactory ?? DefaultTransportFactory()
         self.cookieJar = Locked(options.cookies)
@@ -98,15 +98,16 @@ struct HTTPConnectionFactory: ConnectionFactory {
                 if case .failure(let reason) = resolved { failures.append("\(endpoint.transport) failed: \(reason.message)") }
                 continue
             }
+            let response: NegotiateResponse
+            if let negotiated {
+                response = negotiated
+            } else {
+                // The previous attempt consumed the token: negotiate again. If that fails, start()
+                // fails with its error at once, as in the official client.
+                (url, response) = try await negotiateFollowingRedirects(session)
+            }
+            negotiated = nil
             do {
-                let response: NegotiateResponse
-                if let negotiated {
-                    response = negotiated
-                } else {
-                    // The previous attempt consumed the token: negotiate again.
-                    (url, response) = try await negotiateFollowingRedirects(session)
-                }
-                negotiated = nil
                 // A WebSocket connect asks the provider for a fresh token (the official client's
                 // WebSocketTransport does); HTTP transports reuse negotiate's until a 401.
                 let request = TransportRequest(

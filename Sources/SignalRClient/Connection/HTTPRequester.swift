@@ -10,6 +10,8 @@ struct HTTPResult: Sendable, Equatable {
     var body: [UInt8]
     /// The `Set-Cookie` header values.
     var setCookies: [String]
+    /// The status line's reason phrase (`Not Found`).
+    var reason: String = ""
 }
 
 /// Sends the HTTP requests of the connection layer (negotiate; later SSE and Long Polling sends).
@@ -43,7 +45,8 @@ struct AsyncHTTPClientRequester: HTTPRequester {
         return HTTPResult(
             statusCode: Int(response.status.code),
             body: Array(body.readableBytesView),
-            setCookies: response.headers["Set-Cookie"]
+            setCookies: response.headers["Set-Cookie"],
+            reason: response.status.reasonPhrase
         )
     }
 }

@@ -49,13 +49,33 @@ final class NegotiateSession: Sendable {
             context.storeCookies(result.setCookies)
         }
         guard (200..<300).contains(result.statusCode) else {
+            throw Self.failedStatus(result)
+        }
+        guard result.statusCode == 200 else {
             throw SignalRError(
                 .negotiationFailed, "Unexpected status code returned from negotiate '\(result.statusCode)'",
                 statusCode: result.statusCode
             )
         }
         logger.trace("Negotiate response.", metadata: ["signalr.bytes": "\(result.body.count)"])
-        return try NegotiateResponse.parse(result.body)
+        let response = try NegotiateResponse.parse(result.body)
+        if response.useStatefulReconnect, !useStatefulReconnect {
+            throw SignalRError(.negotiationFailed, "Client didn't negotiate Stateful Reconnect but the server did.")
+        }
+        return response
+    }
+
+    /// The official client's error for a negotiate answered with a status outside 2xx: its HTTP
+    /// client's `HttpError` (the body, or the reason phrase when the body is empty, then the
+    /// status), wrapped as `_getNegotiationResponse` wraps it, with its hint for a 404.
+    static func failedStatus(_ result: HTTPResult) -> SignalRError {
+        let body = String(decoding: result.body, as: UTF8.self)
+        let text = body.isEmpty ? result.reason : body
+        var message = "Failed to complete negotiation with the server: Error: \(text): Status code '\(result.statusCode)'"
+        if result.statusCode == 404 {
+            message += " Either this is not a SignalR endpoint or there is a proxy blocking the connection."
+        }
+        return SignalRError(.negotiationFailed, message, statusCode: result.statusCode)
     }
 
     private func post(_ url: String, freshToken: Bool) async throws -> HTTPResult {

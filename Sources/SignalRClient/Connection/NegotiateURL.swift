@@ -1,7 +1,8 @@
 /// The URL rules of the official client's `HttpConnection` (`_resolveNegotiateUrl`, `_createConnectUrl`).
 enum NegotiateURL {
     /// The negotiate endpoint for `hubURL`: `/negotiate` goes onto the path, the query stays,
-    /// and `negotiateVersion=1` is appended unless the query already has that key.
+    /// and `negotiateVersion=1` is appended unless the query already has that key;
+    /// `useStatefulReconnect=true` is appended when asked for, unless the query has that key.
     ///
     /// `http://h/endpoint?q=a/b` and `http://h/endpoint/?q=a/b` both give
     /// `http://h/endpoint/negotiate?q=a/b&negotiateVersion=1`.
@@ -14,8 +15,15 @@ enum NegotiateURL {
         if !hasQueryKey("negotiateVersion", in: query) {
             url += (query == nil ? "?" : "&") + "negotiateVersion=\(version)"
         }
-        if useStatefulReconnect { url += "&useStatefulReconnect=true" }
+        if useStatefulReconnect, !hasQueryKey("useStatefulReconnect", in: query) { url += "&useStatefulReconnect=true" }
         return url
+    }
+
+    /// Whether `hubURL`'s query holds `useStatefulReconnect=true`: the official client then asks
+    /// for stateful reconnect as if the option were set.
+    static func asksForStatefulReconnect(_ hubURL: String) -> Bool {
+        guard let query = split(hubURL).1 else { return false }
+        return query.split(separator: "&").contains { $0 == "useStatefulReconnect=true" }
     }
 
     /// The transport URL: `url` plus `id=<token>` (the query kept), or `url` itself without a token.

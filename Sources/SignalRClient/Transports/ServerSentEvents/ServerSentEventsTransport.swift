@@ -56,7 +56,7 @@ public struct ServerSentEventsTransport: Transport {
     /// - Parameter request: the connection URL (with `id=…`), the transfer format and the headers.
     /// - Returns: the open connection.
     /// - Throws: ``SignalRError`` with code ``SignalRError/Code/transportFailed``: "The Server-Sent
-    ///   Events transport only supports the 'Text' transfer format." for `.binary`; `"<reason>: Status
+    ///   Events transport only supports the 'Text' transfer format" for `.binary`; `"<reason>: Status
     ///   code '<code>'"` (with ``SignalRError/statusCode``) for a non-2xx answer; or when the request
     ///   fails or the answer is not an event stream.
     public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
@@ -94,7 +94,7 @@ public struct ServerSentEventsTransport: Transport {
 
     /// The official client's text (with a final period).
     static let textOnly = SignalRError(
-        .transportFailed, "The Server-Sent Events transport only supports the 'Text' transfer format."
+        .transportFailed, "The Server-Sent Events transport only supports the 'Text' transfer format"
     )
 }
 

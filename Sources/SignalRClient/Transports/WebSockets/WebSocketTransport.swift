@@ -250,6 +250,8 @@ struct WebSocketConnection: TransportConnection {
     let closeRequest: AsyncStream<Void>.Continuation
     let reader: WebSocketReader
     let runTask: Task<SignalRError?, Never>
+    /// Set by ``close()``: later sends fail at once.
+    let closing = Locked(false)
 
     var hasInherentKeepAlive: Bool { false }
 
@@ -289,7 +291,15 @@ struct WebSocketConnection: TransportConnection {
         return frames
     }
 
+    /// The official client's text for a send on a socket that is closing or closed.
+    static let notOpenText = "WebSocket is not in the OPEN state"
+
+    /// Sends `data` as one message (a text frame for the text transfer format).
+    /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) with "WebSocket is not in
+    ///   the OPEN state" once ``close()`` was called or the socket has closed.
     func send(_ data: [UInt8]) async throws {
+        // Nothing may follow our close frame; swift-websocket only refuses once the scope ended.
+        guard !closing.withLock({ $0 }) else { throw SignalRError(.transportFailed, Self.notOpenText) }
         do {
             if data.count <= WebSocketTransport.maximumFrameSize {
                 // One frame straight from the bytes: no `String` to build and convert back.
@@ -302,7 +312,7 @@ struct WebSocketConnection: TransportConnection {
             case .binary: try await socket.writer.writeBinaryMessage(ByteBuffer(bytes: data))
             }
         } catch {
-            throw SignalRError(.transportFailed, "WebSocket is not in the OPEN state.", underlyingError: error)
+            throw SignalRError(.transportFailed, Self.notOpenText, underlyingError: error)
         }
     }
 
@@ -310,6 +320,7 @@ struct WebSocketConnection: TransportConnection {
     /// ends the reading; after ``WebSocketTransport/closeTimeout`` without it, the session is
     /// cancelled, which closes the socket's input. With nobody reading, reading is over at once.
     func close() async {
+        closing.withLock { $0 = true }
         closeRequest.finish()
         if !reader.isReading { reader.finish() }
         await withDiscardingTaskGroup { group in
