@@ -52,6 +52,23 @@ import Testing
         }
     }
 
+    @Test func aServerCloseWithAnErrorThatAllowsReconnectReconnectsWithThatText() async throws {
+        try await withServer { server in
+            let connection = try await connect(await server.testHubURL) { $0.withAutomaticReconnect(Self.quickRetries) }
+            let reasons = EventRecorder<String>()
+            await connection.onReconnecting { error in reasons.record(error?.message ?? "nil") }
+            let reconnected = EventRecorder<String?>()
+            await connection.onReconnected { id in reconnected.record(id) }
+            let id = try #require(await connection.connectionId)
+            #expect(await server.close(connectionId: id, error: "maintenance", allowReconnect: true))
+            #expect(try await reasons.first() == "Server returned an error on close: maintenance")
+            _ = try await reconnected.first()
+            #expect(await connection.state == .connected)
+            #expect(try await connection.invoke("Add", 1, 2, returning: Int.self) == 3)
+            try await connection.stop()
+        }
+    }
+
     @Test func abortFailsPendingInvokesThenReconnects() async throws {
         try await withServer { server in
             let connection = try await connect(await server.testHubURL) { $0.withAutomaticReconnect(Self.quickRetries) }

@@ -63,6 +63,30 @@ struct ClientResultTests {
         try await harness.connection.stop()
     }
 
+    @Test func theLastHandlerDecides() async throws {
+        let (harness, server) = try await F.connected { connection in
+            await connection.on("ValueThenThrow") { () -> Int in 1 }
+            await connection.on("ValueThenThrow") { () -> Int in throw Refusal() }
+            await connection.on("ThrowThenValue") { () -> Int in throw Refusal() }
+            await connection.on("ThrowThenValue") { () -> Int in 7 }
+            await connection.on("ThrowThenVoid") { () -> Int in throw Refusal() }
+            await connection.on("ThrowThenVoid") { () in }
+            await connection.on("TwiceThenThrow") { () -> Int in 1 }
+            await connection.on("TwiceThenThrow") { () -> Int in 2 }
+            await connection.on("TwiceThenThrow") { () -> Int in throw Refusal() }
+        }
+        // A value, then a throw: the error is sent.
+        #expect(try await ask(server, "ValueThenThrow").error == "I won't answer.")
+        // A throw, then a value: the value is sent; the throw is still logged.
+        #expect(resultJSON(try await ask(server, "ThrowThenValue")) == "7")
+        #expect(harness.logs.contains(.error, "A callback for the method 'throwthenvalue' threw error 'I won't answer.'."))
+        // A throw, then a handler that returns nothing: no result, as in the official client.
+        #expect(try await ask(server, "ThrowThenVoid").error == "Client didn't provide a result.")
+        // Two results in a row stay an error whatever follows.
+        #expect(try await ask(server, "TwiceThenThrow").error == "Client provided multiple results.")
+        try await harness.connection.stop()
+    }
+
     @Test func aHandlerThatInvokesTheHubDoesNotHoldBackTheConnection() async throws {
         let notes = Locked<[String]>([])
         let transport = FakeTransportConnection()

@@ -36,10 +36,13 @@ extension HubConnection {
     /// Runs the handlers of one received call, calling `started` once, just before the
     /// first runs. Returns the Completion to send when the server expects a result.
     ///
-    /// The answer follows the official client: several handlers returning values give
-    /// "Client provided multiple results."; otherwise a handler that threw gives its error's
-    /// text; otherwise the value returned (`nil`, `false`, `0` and `""` are values); otherwise
-    /// (no handler, or only handlers returning nothing) "Client didn't provide a result.".
+    /// The answer follows the official client's `_invokeClientMethod`: the handlers run in the
+    /// order they were registered and the last one decides. Two handlers in a row returning
+    /// values give "Client provided multiple results." (whatever follows); otherwise, when the
+    /// last handler threw, its error's text (a value after a throw wins, the throw still
+    /// logged); otherwise the last handler's value (`nil`, `false`, `0` and `""` are values,
+    /// where JavaScript's truthiness would not count them); otherwise (no handler, or the last
+    /// returning nothing) "Client didn't provide a result.".
     static func runHandlers(
         _ item: DispatchItem, hubProtocol: any HubProtocol, logger: Logger, started: () -> Void
     ) async -> CompletionMessage? {
@@ -51,14 +54,18 @@ extension HubConnection {
         started()
         for entry in item.handlers {
             do {
-                if case .result(let value) = try await entry.handler(invocation.arguments, hubProtocol) {
-                    if result != nil { multipleResults = true }
-                    result = value
+                let previous = result
+                switch try await entry.handler(invocation.arguments, hubProtocol) {
+                case .result(let value): result = value
+                case .noResult: result = nil
                 }
+                if result != nil, previous != nil { multipleResults = true }
+                // A handler that answered after one that threw: the answer stands.
+                failure = nil
             } catch {
                 let text = SignalRError.completionText(for: error)
                 logger.error("A callback for the method '\(method)' threw error '\(text)'.")
-                failure = failure ?? text
+                failure = text
             }
         }
         guard let invocationId = invocation.invocationId else {
