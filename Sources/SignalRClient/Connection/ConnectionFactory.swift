@@ -20,4 +20,16 @@ protocol ConnectionFactory: Sendable {
     /// Opens a connection that carries `transferFormat`.
     /// - Throws: ``SignalRError`` when negotiation or every transport fails.
     func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection
+
+    /// The hub URL the next connect uses; nil for factories without one (test fakes).
+    var baseUrl: String? { get }
+
+    /// The same factory (its cookies and options included) connecting to `url` from now on.
+    func replacingBaseUrl(_ url: String) -> any ConnectionFactory
+}
+
+extension ConnectionFactory {
+    var baseUrl: String? { nil }
+
+    func replacingBaseUrl(_ url: String) -> any ConnectionFactory { self }
 }

@@ -7,12 +7,15 @@ struct HTTPConnectionFactory: ConnectionFactory {
     /// The most negotiate redirects followed (the official client's `MAX_REDIRECTS`).
     static let maximumRedirects = 100
 
-    let url: String
+    private(set) var url: String
     let options: HttpConnectionOptions
     let requester: any HTTPRequester
     let transportFactory: any TransportFactory
-    /// Ask for stateful reconnect (`useStatefulReconnect=true` on negotiate).
-    let useStatefulReconnect: Bool
+    /// The hub connection asked for stateful reconnect (``HubConnectionBuilder/withStatefulReconnect(_:)``).
+    let statefulReconnectRequested: Bool
+    /// Ask for stateful reconnect (`useStatefulReconnect=true` on negotiate): when the builder
+    /// asked, or when the hub URL's query holds `useStatefulReconnect=true`.
+    var useStatefulReconnect: Bool { statefulReconnectRequested || NegotiateURL.asksForStatefulReconnect(url) }
     /// The cookies of this hub connection: every start and reconnect sends what earlier responses
     /// set (the official client's cookie jar lives as long as its `HTTPConnectionFactory`).
     let cookieJar: Locked<[String: String]>
@@ -23,10 +26,18 @@ struct HTTPConnectionFactory: ConnectionFactory {
     ) {
         self.url = url
         self.options = options
-        self.useStatefulReconnect = useStatefulReconnect || NegotiateURL.asksForStatefulReconnect(url)
+        self.statefulReconnectRequested = useStatefulReconnect
         self.requester = requester ?? AsyncHTTPClientRequester(logger: logger, tlsConfiguration: options.tlsConfiguration)
         self.transportFactory = options.transportFactory ?? DefaultTransportFactory()
         self.cookieJar = Locked(options.cookies)
+    }
+
+    var baseUrl: String? { url }
+
+    func replacingBaseUrl(_ url: String) -> any ConnectionFactory {
+        var copy = self
+        copy.url = url
+        return copy
     }
 
     func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {

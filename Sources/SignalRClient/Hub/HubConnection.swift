@@ -31,7 +31,8 @@ public actor HubConnection {
     /// How long the server has to answer the handshake (default 15 s).
     public nonisolated let handshakeTimeout: Duration
 
-    let connectionFactory: any ConnectionFactory
+    /// Negotiation and transports; replaced (same cookies and options) when ``setBaseUrl(_:)`` changes the URL.
+    var connectionFactory: any ConnectionFactory
     let clock: ErasedClock
     let logger: Logger
     /// Every state change goes through here: a change of the public state reaches
@@ -148,6 +149,28 @@ public actor HubConnection {
             taskOwner = owner
         }
         return child
+    }
+
+    /// The hub URL the next ``start()`` or reconnect attempt connects to (the official client's
+    /// `baseUrl`); empty when the connection was built without one.
+    public var baseUrl: String { connectionFactory.baseUrl ?? "" }
+
+    /// Changes the hub URL for the next ``start()`` or reconnect attempt (the official client's
+    /// `baseUrl` setter): allowed while disconnected (also from an ``onClose(_:)`` handler) or
+    /// reconnecting (from an ``onReconnecting(_:)`` handler, say).
+    /// - Parameter url: an absolute `http` or `https` URL.
+    /// - Throws: ``SignalRError`` with ``SignalRError/Code/invalidState`` ("The HubConnection must
+    ///   be in the Disconnected or Reconnecting state to change the url.") in another state;
+    ///   ``SignalRError/Code/invalidConfiguration`` ("The HubConnection url must be a valid url.")
+    ///   for an empty or invalid URL.
+    public func setBaseUrl(_ url: String) throws {
+        guard state == .disconnected || state == .reconnecting else {
+            throw SignalRError(.invalidState, "The HubConnection must be in the Disconnected or Reconnecting state to change the url.")
+        }
+        guard NegotiateURL.isAbsoluteHTTP(url) else {
+            throw SignalRError(.invalidConfiguration, "The HubConnection url must be a valid url.")
+        }
+        connectionFactory = connectionFactory.replacingBaseUrl(url)
     }
 
     /// The id the server gave this connection in negotiation; nil when disconnected or when
