@@ -152,6 +152,8 @@ extension JSONScanner {
             if !token.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
                 var copy = JSONScanner(token)
                 if let integer = try? copy.readInt64() { return .int(integer) }
+                // Beyond Int64.max: exact up to UInt64.max.
+                if let unsigned = UInt64(String(decoding: token, as: UTF8.self)) { return .uint(unsigned) }
             }
             guard let double = Double(String(decoding: token, as: UTF8.self)) else {
                 throw Self.error("Invalid JSON number at offset \(offset).")

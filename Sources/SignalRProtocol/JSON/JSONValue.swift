@@ -2,7 +2,16 @@
 ///
 /// It decodes from any hub value (JSON or MessagePack) and encodes back the same
 /// way, so `let result: JSONValue = try await connection.invoke("Method")` always works.
-/// Integers that fit in `Int64` stay integers; other numbers are `Double`.
+///
+/// Integers are exact: those that fit in `Int64` are ``int(_:)``, larger ones up to
+/// `UInt64.max` are ``uint(_:)``; other numbers are ``double(_:)``. (The official JavaScript
+/// client reads every number as a double, so it rounds integers beyond 2^53.)
+///
+/// MessagePack values without a JSON form of their own read as strings: a timestamp
+/// (extension type -1, in its 32-, 64- and 96-bit forms) as ISO 8601 in UTC, with fractional
+/// seconds only when they are not zero (`2019-01-01T00:00:00.5Z`); `bin` data and the payload
+/// of any other extension type as base64. A map key that is not a string becomes its JSON
+/// text (`1`, `true`).
 ///
 /// ```swift
 /// let value: JSONValue = ["name": "ana", "tags": [1, 2]]
@@ -12,6 +21,8 @@ public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An integer above `Int64.max` (smaller ones are ``int(_:)``).
+    case uint(UInt64)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -48,6 +59,8 @@ extension JSONValue: Codable {
             self = .bool(bool)
         } else if let int = try? container.decode(Int64.self) {
             self = .int(int)
+        } else if let uint = try? container.decode(UInt64.self) {
+            self = .uint(uint)
         } else if let double = try? container.decode(Double.self) {
             self = .double(double)
         } else if let string = try? container.decode(String.self) {
@@ -67,6 +80,7 @@ extension JSONValue: Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .int(let value): try container.encode(value)
+        case .uint(let value): try container.encode(value)
         case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)

@@ -52,6 +52,7 @@ enum JSONWriter {
         case .null: buffer.append(contentsOf: "null".utf8)
         case .bool(let bool): buffer.append(contentsOf: (bool ? "true" : "false").utf8)
         case .int(let int): writeInteger(int, into: &buffer)
+        case .uint(let uint): buffer.append(contentsOf: String(uint).utf8)
         case .double(let double):
             if (try? writeDouble(double, into: &buffer)) == nil { buffer.append(contentsOf: "null".utf8) }
         case .string(let string): writeString(string, into: &buffer)

@@ -42,6 +42,11 @@ extension MessagePackDecodingContext {
         do { return try reader.readBool() } catch { throw .reader(error) }
     }
 
+    /// Any value, with the mapping ``JSONValue`` documents for what JSON has no form of.
+    func decodeJSONValue(from reader: inout MessagePackReader) throws(Failure) -> JSONValue {
+        do { return JSONValue(messagePack: try reader.readValue()) } catch { throw .reader(error) }
+    }
+
     func decodeString(from reader: inout MessagePackReader) throws(Failure) -> String {
         do { return try reader.readString() } catch { throw .reader(error) }
     }

@@ -148,6 +148,7 @@ extension MessagePackDecodingContext {
             if T.self == Data.self { return unsafeBitCast(try decodeData(from: &reader), to: T.self) }
             if T.self == URL.self { return unsafeBitCast(try decodeURL(from: &reader), to: T.self) }
             if T.self == Decimal.self { return unsafeBitCast(try decodeDecimal(from: &reader), to: T.self) }
+            if T.self == JSONValue.self { return unsafeBitCast(try decodeJSONValue(from: &reader), to: T.self) }
         } catch {
             throw MessagePackNativeFailure.decodingError(error, T.self, path())
         }

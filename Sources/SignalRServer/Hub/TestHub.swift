@@ -7,7 +7,10 @@ import SignalRProtocol
 /// - `Echo(string) -> string`, `Add(int, int) -> int`, `Void()` and `Nothing()` (result `null`),
 ///   `GetPerson() -> {"name":"Ana","age":42}`, `EchoPerson(person) -> person`,
 ///   `Optional(string?) -> string?`, `EchoValue(any JSON) -> same`, `EchoDate(date) -> date`,
-///   `EchoBytes(bytes) -> bytes`, `Delay(ms) -> ms` (sleeps). `NotifyThenDelay(ms) -> ms` sends
+///   `EchoBytes(bytes) -> bytes`, `Delay(ms) -> ms` (sleeps).
+///   `GetMixedValues()`: dates (2019-01-01T00:00:00Z, …00.5Z, 1969-12-31T23:59:59.5Z), bytes
+///   [1, 2, 3], "héllo" and a nested list (timestamps 32/64/96 and bin over MessagePack);
+///   `GetBigIntegers()`: [Int64.max, Int64.min, UInt64.max, 2^53 + 1]. `NotifyThenDelay(ms) -> ms` sends
 ///   `DelayStarted(ms)` to the caller first, so a test knows the invocation is running (invocations
 ///   of one connection run one at a time, as in ASP.NET Core: another invocation cannot tell it).
 /// - `SendMessage(user, message)`: `ReceiveMessage(user, message)` to all.
@@ -46,6 +49,20 @@ public enum TestHub {
         }
     }
 
+    /// What `GetMixedValues` returns: over MessagePack, the dates are timestamps in their
+    /// 32-, 64- and 96-bit forms and the bytes are `bin`.
+    public struct MixedValues: Codable, Sendable, Equatable {
+        public var ts32 = Date(timeIntervalSince1970: 1_546_300_800)
+        public var ts64 = Date(timeIntervalSince1970: 1_546_300_800.5)
+        public var ts96 = Date(timeIntervalSince1970: -0.5)
+        public var bin = Data([1, 2, 3])
+        public var text = "héllo"
+        public var nested: JSONValue = ["list": [nil, true, 1.5, -1, .int(Int64(Int32.min))]]
+
+        /// The values above.
+        public init() {}
+    }
+
     /// Builds the test hub.
     public static func make() -> Hub {
         let stats = TestHubStats()
@@ -60,6 +77,10 @@ public enum TestHub {
         hub.on("EchoValue") { (value: JSONValue) in value }
         hub.on("EchoDate") { (date: Date) in date }
         hub.on("EchoBytes") { (bytes: Data) in bytes }
+        hub.on("GetMixedValues") { () in MixedValues() }
+        hub.on("GetBigIntegers") { () -> [JSONValue] in
+            [.int(.max), .int(.min), .uint(.max), .int(9_007_199_254_740_993)]
+        }
         hub.on("Delay") { (milliseconds: Int) -> Int in
             try await Task.sleep(for: .milliseconds(milliseconds))
             return milliseconds
