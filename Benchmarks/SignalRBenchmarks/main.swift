@@ -1,6 +1,6 @@
 import Foundation
 
-/// `swift run -c release SignalRBenchmarks [protocol|client|client-process|stream|transports|server-load] [N]`: prints Markdown tables.
+/// `swift run -c release SignalRBenchmarks [protocol|client|client-process|stream|transports|server-load|leak-check] [N]`: prints Markdown tables.
 let arguments = CommandLine.arguments.dropFirst()
 let which = arguments.first ?? "protocol"
 switch which {
@@ -31,10 +31,16 @@ case "client-worker":
         exit(2)
     }
     try await ClientWorker.run(kind: rest[0], port: port, calls: calls)
+case "leak-check":
+    // CYCLES RECONNECT-CYCLES [--json]
+    let numbers = arguments.dropFirst().compactMap { Int($0) }
+    try await LeakCheck.run(
+        cycles: numbers.first ?? 1000, reconnectCycles: numbers.dropFirst().first ?? 200, json: arguments.contains("--json")
+    )
 case "transports":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000
     try await TransportBenchmark.run(total: total)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, client-process, stream, transports, server-load\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark '\(which)'; try: protocol, client, client-process, stream, transports, server-load, leak-check\n".utf8))
     exit(2)
 }

@@ -1,0 +1,138 @@
+import Foundation
+import SignalRClient
+import SignalRProtocol
+
+/// `leak-check [CYCLES] [RECONNECT-CYCLES] [--json]`: one client process against the in-repo hub
+/// (`signalr serve`, its own process). `CYCLES` times build → start → invoke → stop, rotating
+/// through every transport and both protocols; then `RECONNECT-CYCLES` times the hub drops the
+/// connection (`Abort`) and automatic reconnect recovers it before the stop. Open descriptors
+/// (`/proc/self/fd`), threads (`/proc/self/task`) and RSS are sampled before, every 100 cycles
+/// and after. The baseline is taken after one warm-up cycle of each kind, so what is created
+/// once per process (NIO's event loops, the cooperative pool's threads, the HTTP client) is in it.
+enum LeakCheck {
+    struct Sample: Codable {
+        var cycle: Int
+        var descriptors: Int
+        var threads: Int
+        var rssKiB: Int
+
+        static func now(cycle: Int) -> Sample {
+            Sample(cycle: cycle, descriptors: count("/proc/self/fd"), threads: count("/proc/self/task"), rssKiB: rssKiB())
+        }
+
+        private static func count(_ directory: String) -> Int {
+            (try? FileManager.default.contentsOfDirectory(atPath: directory).count) ?? -1
+        }
+
+        private static func rssKiB() -> Int {
+            guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return -1 }
+            let fields = text.split(separator: " ")
+            guard fields.count > 1, let pages = Int(fields[1]) else { return -1 }
+            return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+        }
+    }
+
+    struct Report: Codable {
+        var cycles: Int
+        var reconnectCycles: Int
+        var samples: [Sample]
+        var baseline: Sample
+        var after: Sample
+    }
+
+    /// The transport and protocol of each cycle, in turn (MessagePack cannot use Server-Sent Events).
+    static let kinds: [(HttpTransportType, any HubProtocol)] = [
+        (.webSockets, JSONHubProtocol()), (.webSockets, MessagePackHubProtocol()), (.serverSentEvents, JSONHubProtocol()),
+        (.longPolling, JSONHubProtocol()), (.longPolling, MessagePackHubProtocol()),
+    ]
+
+    static func run(cycles: Int, reconnectCycles: Int, json: Bool) async throws {
+        let hub = try await ChildServer.start(siblingExecutable("signalr"), ["serve", "--port", "0"])
+        defer { hub.stop() }
+        let url = "http://127.0.0.1:\(hub.port)/hubs/test"
+        for index in kinds.indices { try await cycle(url: url, index: index) }
+        try await reconnectCycle(url: url, index: 0)
+        let baseline = Sample.now(cycle: 0)
+        var samples = [baseline]
+        for index in 0..<cycles {
+            try await cycle(url: url, index: index)
+            if (index + 1) % 100 == 0 { samples.append(.now(cycle: index + 1)) }
+        }
+        for index in 0..<reconnectCycles {
+            try await reconnectCycle(url: url, index: index)
+            if (index + 1) % 100 == 0 { samples.append(.now(cycle: cycles + index + 1)) }
+        }
+        let after = Sample.now(cycle: cycles + reconnectCycles)
+        samples.append(after)
+        let report = Report(cycles: cycles, reconnectCycles: reconnectCycles, samples: samples, baseline: baseline, after: after)
+        if json {
+            let data = try JSONEncoder().encode(report)
+            print("LEAK-CHECK " + String(decoding: data, as: UTF8.self))
+        } else {
+            print(markdown(report))
+        }
+    }
+
+    static func markdown(_ report: Report) -> String {
+        var lines = [
+            "Leak check: \(report.cycles) connect/invoke/stop cycles (every transport, both protocols), then \(report.reconnectCycles) drop/reconnect cycles",
+            "",
+            "| after cycle | open descriptors | threads | RSS MiB |",
+            "|---:|---:|---:|---:|",
+        ]
+        for sample in report.samples {
+            lines.append("| \(sample.cycle) | \(sample.descriptors) | \(sample.threads) | \(String(format: "%.1f", Double(sample.rssKiB) / 1024)) |")
+        }
+        let growth = Double(report.after.rssKiB - report.baseline.rssKiB) / 1024
+        lines.append("")
+        lines.append(
+            "Descriptors \(report.baseline.descriptors) → \(report.after.descriptors), threads \(report.baseline.threads) → \(report.after.threads), RSS +\(String(format: "%.1f", growth)) MiB."
+        )
+        return lines.joined(separator: "\n")
+    }
+
+    private static func connection(url: String, index: Int, reconnect: Bool) throws -> HubConnection {
+        let (transport, hubProtocol) = kinds[index % kinds.count]
+        var builder = HubConnectionBuilder()
+            .withUrl(url, options: HttpConnectionOptions(transports: transport))
+            .withHubProtocol(hubProtocol)
+            .configureLogging(.none)
+        if reconnect { builder = builder.withAutomaticReconnect([.zero, .milliseconds(50), .milliseconds(200)]) }
+        return try builder.build()
+    }
+
+    /// build → start → invoke → stop.
+    private static func cycle(url: String, index: Int) async throws {
+        let connection = try connection(url: url, index: index, reconnect: false)
+        try await connection.start()
+        let sum = try await connection.invoke("Add", 1, 2, returning: Int.self)
+        guard sum == 3 else { throw BenchmarkError("Add(1, 2) gave \(sum)") }
+        try await connection.stop()
+    }
+
+    /// build → start → the hub drops the connection → automatic reconnect → invoke → stop.
+    private static func reconnectCycle(url: String, index: Int) async throws {
+        let connection = try connection(url: url, index: index, reconnect: true)
+        let (reconnected, signal) = AsyncStream.makeStream(of: Void.self)
+        await connection.onReconnected { _ in signal.yield() }
+        try await connection.start()
+        try await connection.send("Abort")
+        let outcome = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in reconnected { return true }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        signal.finish()
+        guard outcome else { throw BenchmarkError("cycle \(index): no reconnect within 10 s") }
+        let sum = try await connection.invoke("Add", 1, 2, returning: Int.self)
+        guard sum == 3 else { throw BenchmarkError("Add(1, 2) gave \(sum)") }
+        try await connection.stop()
+    }
+}
