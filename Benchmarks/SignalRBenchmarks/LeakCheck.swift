@@ -104,10 +104,20 @@ enum LeakCheck {
     /// build → start → invoke → stop.
     private static func cycle(url: String, index: Int) async throws {
         let connection = try connection(url: url, index: index, reconnect: false)
-        try await connection.start()
-        let sum = try await connection.invoke("Add", 1, 2, returning: Int.self)
+        try await step("start", index) { try await connection.start() }
+        let sum = try await step("invoke", index) { try await connection.invoke("Add", 1, 2, returning: Int.self) }
         guard sum == 3 else { throw BenchmarkError("Add(1, 2) gave \(sum)") }
         try await connection.stop()
+    }
+
+    /// Runs one step of cycle `index`, naming the step and the transport in its error.
+    private static func step<T>(_ name: String, _ index: Int, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            let (transport, hubProtocol) = kinds[index % kinds.count]
+            throw BenchmarkError("cycle \(index) (\(transport), \(hubProtocol.name)): \(name) failed: \(error)")
+        }
     }
 
     /// build → start → the hub drops the connection → automatic reconnect → invoke → stop.
@@ -115,8 +125,8 @@ enum LeakCheck {
         let connection = try connection(url: url, index: index, reconnect: true)
         let (reconnected, signal) = AsyncStream.makeStream(of: Void.self)
         await connection.onReconnected { _ in signal.yield() }
-        try await connection.start()
-        try await connection.send("Abort")
+        try await step("start", index) { try await connection.start() }
+        try await step("send Abort", index) { try await connection.send("Abort") }
         let outcome = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for await _ in reconnected { return true }
@@ -131,7 +141,7 @@ enum LeakCheck {
         }
         signal.finish()
         guard outcome else { throw BenchmarkError("cycle \(index): no reconnect within 10 s") }
-        let sum = try await connection.invoke("Add", 1, 2, returning: Int.self)
+        let sum = try await step("invoke after reconnect", index) { try await connection.invoke("Add", 1, 2, returning: Int.self) }
         guard sum == 3 else { throw BenchmarkError("Add(1, 2) gave \(sum)") }
         try await connection.stop()
     }

@@ -38,7 +38,8 @@ import Testing
         process.arguments = ["leak-check", "50", "10", "--json"]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        // Its errors go with the output, so a failure shows why.
+        process.standardError = output
         try process.run()
         // Read to the end (the process exits after printing), off the cooperative pool.
         let data = await withCheckedContinuation { (continuation: CheckedContinuation<Data, Never>) in
@@ -47,13 +48,15 @@ import Testing
             }
         }
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
         let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "output: \(text)")
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("LEAK-CHECK ") }, "output: \(text)")
         let report = try JSONDecoder().decode(Report.self, from: Data(line.dropFirst("LEAK-CHECK ".count).utf8))
         #expect(report.after.cycle == 60)
-        #expect(report.after.descriptors == report.baseline.descriptors, "\(report.samples)")
-        #expect(report.after.threads == report.baseline.threads, "\(report.samples)")
+        // Back to the start or below (the HTTP client's pool may drop an idle keep-alive
+        // connection the server closed), never above.
+        #expect(report.after.descriptors <= report.baseline.descriptors, "\(report.samples)")
+        #expect(report.after.threads <= report.baseline.threads, "\(report.samples)")
         // RSS is reported, not asserted here: the README's 1,000-cycle run states its growth.
     }
 }
