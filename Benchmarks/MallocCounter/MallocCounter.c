@@ -52,3 +52,13 @@ uint64_t malloc_counter_count(void) { return atomic_load_explicit(&allocations, 
 #else
 uint64_t malloc_counter_count(void) { return 0; }
 #endif
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+uint64_t malloc_counter_bytes_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (uint64_t)info.uordblks;
+}
+#else
+uint64_t malloc_counter_bytes_in_use(void) { return 0; }
+#endif

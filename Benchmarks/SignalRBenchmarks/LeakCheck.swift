@@ -1,23 +1,38 @@
 import Foundation
+import MallocCounter
 import SignalRClient
 import SignalRProtocol
 
-/// `leak-check [CYCLES] [RECONNECT-CYCLES] [--json]`: one client process against the in-repo hub
+/// `leak-check [CYCLES] [RECONNECT-CYCLES] [--settle SECONDS] [--json]`: one client process against the in-repo hub
 /// (`signalr serve`, its own process). `CYCLES` times build → start → invoke → stop, rotating
 /// through every transport and both protocols; then `RECONNECT-CYCLES` times the hub drops the
 /// connection (`Abort`) and automatic reconnect recovers it before the stop. Open descriptors
 /// (`/proc/self/fd`), threads (`/proc/self/task`) and RSS are sampled before, every 100 cycles
 /// and after. The baseline is taken after one warm-up cycle of each kind, so what is created
 /// once per process (NIO's event loops, the cooperative pool's threads, the HTTP client) is in it.
+///
+/// `--settle` samples once more after that many seconds: memory held by timers that were
+/// cancelled but not yet due (a cancelled `Task.sleep` keeps its job until the original
+/// deadline on Linux; requests carry a 100 s timeout) is then back.
 enum LeakCheck {
     struct Sample: Codable {
         var cycle: Int
         var descriptors: Int
         var threads: Int
         var rssKiB: Int
+        /// Bytes the allocator has handed out and not had back (glibc's `mallinfo2`), in KiB:
+        /// unlike RSS, it falls when memory is freed. 0 where unavailable.
+        var heapKiB: Int
 
         static func now(cycle: Int) -> Sample {
-            Sample(cycle: cycle, descriptors: count("/proc/self/fd"), threads: count("/proc/self/task"), rssKiB: rssKiB())
+            Sample(
+                cycle: cycle, descriptors: count("/proc/self/fd"), threads: count("/proc/self/task"), rssKiB: rssKiB(),
+                heapKiB: heapKiB()
+            )
+        }
+
+        private static func heapKiB() -> Int {
+            Int(malloc_counter_bytes_in_use()) / 1024
         }
 
         private static func count(_ directory: String) -> Int {
@@ -38,6 +53,8 @@ enum LeakCheck {
         var samples: [Sample]
         var baseline: Sample
         var after: Sample
+        /// After `--settle` seconds, when asked for.
+        var settled: Sample?
     }
 
     /// The transport and protocol of each cycle, in turn (MessagePack cannot use Server-Sent Events).
@@ -46,7 +63,7 @@ enum LeakCheck {
         (.longPolling, JSONHubProtocol()), (.longPolling, MessagePackHubProtocol()),
     ]
 
-    static func run(cycles: Int, reconnectCycles: Int, json: Bool) async throws {
+    static func run(cycles: Int, reconnectCycles: Int, settle: Int, json: Bool) async throws {
         let hub = try await ChildServer.start(siblingExecutable("signalr"), ["serve", "--port", "0"])
         defer { hub.stop() }
         let url = "http://127.0.0.1:\(hub.port)/hubs/test"
@@ -64,7 +81,14 @@ enum LeakCheck {
         }
         let after = Sample.now(cycle: cycles + reconnectCycles)
         samples.append(after)
-        let report = Report(cycles: cycles, reconnectCycles: reconnectCycles, samples: samples, baseline: baseline, after: after)
+        var settled: Sample?
+        if settle > 0 {
+            try await Task.sleep(for: .seconds(settle))
+            settled = .now(cycle: cycles + reconnectCycles)
+        }
+        let report = Report(
+            cycles: cycles, reconnectCycles: reconnectCycles, samples: samples, baseline: baseline, after: after, settled: settled
+        )
         if json {
             let data = try JSONEncoder().encode(report)
             print("LEAK-CHECK " + String(decoding: data, as: UTF8.self))
@@ -77,17 +101,25 @@ enum LeakCheck {
         var lines = [
             "Leak check: \(report.cycles) connect/invoke/stop cycles (every transport, both protocols), then \(report.reconnectCycles) drop/reconnect cycles",
             "",
-            "| after cycle | open descriptors | threads | RSS MiB |",
-            "|---:|---:|---:|---:|",
+            "| after cycle | open descriptors | threads | RSS MiB | heap in use MiB |",
+            "|---:|---:|---:|---:|---:|",
         ]
         for sample in report.samples {
-            lines.append("| \(sample.cycle) | \(sample.descriptors) | \(sample.threads) | \(String(format: "%.1f", Double(sample.rssKiB) / 1024)) |")
+            lines.append(
+                "| \(sample.cycle) | \(sample.descriptors) | \(sample.threads) | \(String(format: "%.1f", Double(sample.rssKiB) / 1024)) | \(String(format: "%.1f", Double(sample.heapKiB) / 1024)) |"
+            )
         }
         let growth = Double(report.after.rssKiB - report.baseline.rssKiB) / 1024
+        let heapGrowth = Double(report.after.heapKiB - report.baseline.heapKiB) / 1024
         lines.append("")
         lines.append(
-            "Descriptors \(report.baseline.descriptors) → \(report.after.descriptors), threads \(report.baseline.threads) → \(report.after.threads), RSS +\(String(format: "%.1f", growth)) MiB."
+            "Descriptors \(report.baseline.descriptors) → \(report.after.descriptors), threads \(report.baseline.threads) → \(report.after.threads), RSS +\(String(format: "%.1f", growth)) MiB, heap in use +\(String(format: "%.1f", heapGrowth)) MiB."
         )
+        if let settled = report.settled {
+            lines.append(
+                "After settling: descriptors \(settled.descriptors), threads \(settled.threads), RSS \(String(format: "%.1f", Double(settled.rssKiB) / 1024)) MiB, heap in use \(String(format: "%.1f", Double(settled.heapKiB) / 1024)) MiB (baseline \(String(format: "%.1f", Double(report.baseline.heapKiB) / 1024)) MiB)."
+            )
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -32,10 +32,14 @@ case "client-worker":
     }
     try await ClientWorker.run(kind: rest[0], port: port, calls: calls)
 case "leak-check":
-    // CYCLES RECONNECT-CYCLES [--json]
-    let numbers = arguments.dropFirst().compactMap { Int($0) }
+    // CYCLES RECONNECT-CYCLES [--settle SECONDS] [--json]
+    let rest = Array(arguments.dropFirst())
+    let settleIndex = rest.firstIndex(of: "--settle")
+    let settle = settleIndex.flatMap { rest.indices.contains($0 + 1) ? Int(rest[$0 + 1]) : nil } ?? 0
+    let numbers = rest.enumerated().filter { item in settleIndex.map { item.offset != $0 + 1 } ?? true }.compactMap { Int($0.element) }
     try await LeakCheck.run(
-        cycles: numbers.first ?? 1000, reconnectCycles: numbers.dropFirst().first ?? 200, json: arguments.contains("--json")
+        cycles: numbers.first ?? 1000, reconnectCycles: numbers.dropFirst().first ?? 200, settle: settle,
+        json: rest.contains("--json")
     )
 case "transports":
     let total = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000

@@ -53,9 +53,10 @@ import Testing
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("LEAK-CHECK ") }, "output: \(text)")
         let report = try JSONDecoder().decode(Report.self, from: Data(line.dropFirst("LEAK-CHECK ".count).utf8))
         #expect(report.after.cycle == 60)
-        // Back to the start or below (the HTTP client's pool may drop an idle keep-alive
-        // connection the server closed), never above.
-        #expect(report.after.descriptors <= report.baseline.descriptors, "\(report.samples)")
+        // Back to the start, give or take the HTTP client's pool of idle keep-alive connections
+        // (it keeps at most 8 per host, and opens or drops them as it likes); a descriptor left
+        // behind by each connection would show as 60 more.
+        #expect(report.after.descriptors <= report.baseline.descriptors + 8, "\(report.samples)")
         #expect(report.after.threads <= report.baseline.threads, "\(report.samples)")
         // RSS is reported, not asserted here: the README's 1,000-cycle run states its growth.
     }
