@@ -19,6 +19,18 @@ import Testing
         )
     }
 
+    /// A connection whose reading task runs and whose handshake response has arrived.
+    static func openWithHandshake(
+        _ server: HubServer
+    ) async throws -> (any TransportConnection, Reader, Task<Void, any Error>) {
+        let connection = try await connect(server)
+        let reader = Reader()
+        let reading = Task { try await reader.read(connection) }
+        try await connection.send(handshake)
+        _ = try await reader.arrivals.first()
+        return (connection, reader, reading)
+    }
+
     /// Collects payloads in the reading task; each arrival is recorded for the test to await.
     actor Reader {
         private(set) var received: [UInt8] = []
@@ -34,11 +46,7 @@ import Testing
 
     @Test func theReaderGetsThePayloadsAndACloseFromElsewhereEndsTheReading() async throws {
         try await withServer { server in
-            let connection = try await Self.connect(server)
-            let reader = Reader()
-            let reading = Task { try await reader.read(connection) }
-            try await connection.send(Self.handshake)
-            _ = try await reader.arrivals.first()
+            let (connection, reader, reading) = try await Self.openWithHandshake(server)
             // The handshake response ({} then 0x1E) came through the caller's reading task.
             #expect(await reader.received.prefix(3) == [UInt8(ascii: "{"), UInt8(ascii: "}"), 0x1E])
             try await connection.send(Array("{\"type\":1,\"invocationId\":\"1\",\"target\":\"Add\",\"arguments\":[2,3]}\u{1E}".utf8))
@@ -55,11 +63,7 @@ import Testing
 
     @Test func aSendAfterCloseFailsWithTheOfficialText() async throws {
         try await withServer { server in
-            let connection = try await Self.connect(server)
-            let reader = Reader()
-            let reading = Task { try await reader.read(connection) }
-            try await connection.send(Self.handshake)
-            _ = try await reader.arrivals.first()
+            let (connection, _, reading) = try await Self.openWithHandshake(server)
             try await withTimeout(.seconds(10), "close()") { await connection.close() }
             try await withTimeout(.seconds(10), "the reading") { try await reading.value }
             let error = await #expect(throws: SignalRError.self) { try await connection.send(Array("{\"type\":6}\u{1E}".utf8)) }
@@ -70,11 +74,7 @@ import Testing
 
     @Test func aSendAfterTheServerClosedFailsWithTheOfficialText() async throws {
         try await withServer { server in
-            let connection = try await Self.connect(server)
-            let reader = Reader()
-            let reading = Task { try await reader.read(connection) }
-            try await connection.send(Self.handshake)
-            _ = try await reader.arrivals.first()
+            let (connection, _, reading) = try await Self.openWithHandshake(server)
             await server.dropAll()
             // The drop ends the reading (with the socket's 1006 error).
             let end = await caught { try await withTimeout(.seconds(10), "the reading") { try await reading.value } }

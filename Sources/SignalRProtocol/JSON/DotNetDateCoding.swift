@@ -114,7 +114,9 @@ public enum DotNetDateCoding {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    /// The proleptic Gregorian (year, month, day) of a day number (days since 1970-01-01), by
+    /// Howard Hinnant's `civil_from_days`; also used for MessagePack timestamps in `JSONValue`.
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

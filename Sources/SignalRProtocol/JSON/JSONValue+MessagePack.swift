@@ -38,7 +38,7 @@ extension JSONValue {
         // Floor division, so instants before 1970 land on the right day.
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
-        let (year, month, dayOfMonth) = civilDate(daysSince1970: day)
+        let (year, month, dayOfMonth) = DotNetDateCoding.civil(fromDays: day)
         var text = year < 0 ? "-" : ""
         text += pad(year.magnitude, 4) + "-" + pad(UInt64(month), 2) + "-" + pad(UInt64(dayOfMonth), 2)
         text += "T" + pad(UInt64(second / 3600), 2) + ":" + pad(UInt64(second % 3600 / 60), 2) + ":" + pad(UInt64(second % 60), 2)
@@ -48,21 +48,6 @@ extension JSONValue {
             text += "." + fraction
         }
         return text + "Z"
-    }
-
-    /// The proleptic Gregorian date of a day number (days since 1970-01-01), by Howard
-    /// Hinnant's `civil_from_days`.
-    private static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = daysSince1970 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
-        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func pad(_ value: UInt64, _ width: Int) -> String {
