@@ -69,11 +69,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The test and chat hubs and a server that hosts them: for the tests, the demo and
+        // `signalr serve`, apart from the hub hosting users import (SignalRServer).
+        .target(
+            name: "SignalRServerTesting",
+            dependencies: [
+                "SignalRServer",
+                "SignalRProtocol",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "signalr",
             dependencies: [
                 "SignalRClient",
                 "SignalRServer",
+                "SignalRServerTesting",
                 "SignalRProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "SignalRBenchmarks",
             dependencies: [
-                "SignalRProtocol", "SignalRClient", "SignalRServer", "MallocCounter",
+                "SignalRProtocol", "SignalRClient", "SignalRServer", "SignalRServerTesting", "MallocCounter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -124,6 +135,7 @@ let package = Package(
             name: "SignalRServerTests",
             dependencies: [
                 "SignalRServer",
+                "SignalRServerTesting",
                 "SignalRTestSupport",
                 "SignalRProtocol",
                 .product(name: "Logging", package: "swift-log"),
@@ -148,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SignalRClient", "SignalRServer", "SignalRProtocol", "SignalRTestSupport",
+                "SignalRClient", "SignalRServer", "SignalRServerTesting", "SignalRProtocol", "SignalRTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 
 /// Client throughput against the in-repo hub over loopback, next to the bare WebSocket
 /// echo baseline measured in the same run.

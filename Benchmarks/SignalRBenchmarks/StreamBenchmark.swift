@@ -2,6 +2,7 @@ import Foundation
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 
 /// Stream throughput against the in-repo hub: server-to-client items per second
 /// (`Counter(n, 0)`) and upload items per second (`UploadSum` of an `UploadStream`), next to

@@ -2,6 +2,7 @@ import Foundation
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 
 /// Invoke round trips per second on each transport and hub protocol, against the in-repo hub
 /// over loopback in the same run, with ratios against WebSockets with JSON.

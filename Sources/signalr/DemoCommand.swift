@@ -2,6 +2,7 @@ import ArgumentParser
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 
 /// `signalr demo`: an embedded hub on a free loopback port and the chat of the official docs.
 struct DemoCommand: AsyncParsableCommand {

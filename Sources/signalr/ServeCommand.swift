@@ -1,5 +1,6 @@
 import ArgumentParser
 import SignalRServer
+import SignalRServerTesting
 
 /// `signalr serve --port 5000`: hosts the test hub and the chat hub on 127.0.0.1.
 struct ServeCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import Foundation
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 

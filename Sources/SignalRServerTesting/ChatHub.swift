@@ -1,3 +1,5 @@
+import SignalRServer
+
 /// The demo chat hub (served at `/hubs/chat` by ``SignalRTestServer``): `SendMessage(user, message)`
 /// sends `ReceiveMessage(user, message)` to every client.
 public enum ChatHub {

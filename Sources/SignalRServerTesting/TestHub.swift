@@ -1,5 +1,6 @@
 import Foundation
 import SignalRProtocol
+import SignalRServer
 
 /// The hub the client tests talk to (served at `/hubs/test` by ``SignalRTestServer``).
 ///

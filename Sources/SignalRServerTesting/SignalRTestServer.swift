@@ -1,3 +1,5 @@
+import SignalRServer
+
 /// A ``HubServer`` with the test hub at `/hubs/test` and the chat hub at `/hubs/chat`.
 ///
 /// ```swift
