@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "SignalRServer",
                 "SignalRProtocol",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 import SignalRServer
 
-/// A ``HubServer`` with the test hub at `/hubs/test` and the chat hub at `/hubs/chat`.
+/// A ``HubServer`` with the test hub at `/hubs/test` and the chat hub at `/hubs/chat`, and the
+/// test hooks: `server.faults` (``FaultSwitches``) and `server.requests` (``RequestRecorder``).
 ///
 /// ```swift
 /// let server = try await SignalRTestServer.start()          // 127.0.0.1, a free port
@@ -23,7 +24,9 @@ public enum SignalRTestServer {
     public static func make(
         host: String = "127.0.0.1", port: Int = 0, configuration: HubServerConfiguration = HubServerConfiguration()
     ) -> HubServer {
-        HubServer(host: host, port: port, hubs: hubs(), configuration: configuration)
+        var configuration = configuration
+        if configuration.hooks == nil { configuration.hooks = TestServerHooks() }
+        return HubServer(host: host, port: port, hubs: hubs(), configuration: configuration)
     }
 
     /// Creates and starts a server with the test and chat hubs.

@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import SignalRClient
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 

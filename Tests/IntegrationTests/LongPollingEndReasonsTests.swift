@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 

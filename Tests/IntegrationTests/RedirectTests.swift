@@ -1,6 +1,7 @@
 import Foundation
 import SignalRClient
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SignalRProtocol
 import SignalRServer
+import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 @testable import SignalRClient

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOHTTP1
 import SignalRServer
+import SignalRServerTesting
 import Testing
 
 @Suite("Negotiate")

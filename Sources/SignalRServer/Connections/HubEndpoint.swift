@@ -7,7 +7,8 @@ final class HubEndpoint: Sendable {
     let hub: Hub
     let configuration: HubServerConfiguration
     let registry = ConnectionRegistry()
-    let faults: FaultSwitches
+    /// The configuration's hooks, or none.
+    let hooks: any HubServerHooks
     let counters: CounterStore
     let spawner: TaskSpawner
     let logger: Logger
@@ -16,12 +17,12 @@ final class HubEndpoint: Sendable {
 
     init(
         path: String, hub: Hub, configuration: HubServerConfiguration,
-        faults: FaultSwitches, counters: CounterStore, spawner: TaskSpawner
+        counters: CounterStore, spawner: TaskSpawner
     ) {
         self.path = path
         self.hub = hub
         self.configuration = configuration
-        self.faults = faults
+        self.hooks = configuration.hooks ?? NoHubServerHooks()
         self.counters = counters
         self.spawner = spawner
         var logger = configuration.logger

@@ -48,7 +48,7 @@ extension ServerConnection {
     /// The request was read: answers it after the handshake delay fault, if any. Bytes that
     /// arrive meanwhile wait in the decoder.
     private func completeHandshake(_ request: HandshakeRequest) async {
-        let delay = await endpoint.faults.handshakeDelay
+        let delay = await endpoint.hooks.handshakeDelay()
         if delay > .zero { try? await Task.sleep(for: delay) }
         guard !isClosed, case .waiting(let decoder) = handshake else { return }
         acceptHandshake(request, decoder: decoder)

@@ -10,11 +10,11 @@ enum ApplicationFactory {
     /// - Throws: when the TLS configuration cannot be used (e.g. an unreadable key).
     static func make(
         host: String, port: Int, endpoints: [String: HubEndpoint], configuration: HubServerConfiguration,
-        recorder: RequestRecorder, logger: Logger, onRunning: @escaping @Sendable (Int) -> Void
+        hooks: any HubServerHooks, logger: Logger, onRunning: @escaping @Sendable (Int) -> Void
     ) throws -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HubRequestMiddleware(
-            hubPaths: Set(endpoints.keys), authorize: configuration.authorize, recorder: recorder))
+            hubPaths: Set(endpoints.keys), authorize: configuration.authorize, hooks: hooks))
         for endpoint in endpoints.values { HubRoutes.add(endpoint, to: router) }
         let maximumFrame = max(endpoints.values.map(\.configuration.maximumReceiveMessageSize).max() ?? 0, 1 << 16)
         let webSocketConfiguration = WebSocketServerConfiguration(
@@ -22,7 +22,7 @@ enum ApplicationFactory {
         var server: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) {
             head, channel, _ in
             guard let (connection, request, endpoint) = await WebSocketTransport.connection(
-                for: head, endpoints: endpoints, recorder: recorder)
+                for: head, endpoints: endpoints, hooks: hooks)
             else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
                 await WebSocketTransport.run(

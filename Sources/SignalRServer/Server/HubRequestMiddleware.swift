@@ -3,7 +3,8 @@ import Hummingbird
 
 /// Runs before every HTTP endpoint of the hubs (negotiate, SSE, polls, sends, DELETE): answers 401
 /// when the authorization hook refuses the request (as ASP.NET Core's `[Authorize]` does on the
-/// negotiate and connection endpoints), records the request, and adds the test cookies.
+/// negotiate and connection endpoints), and passes the request and its answer to the hooks
+/// (test cookies, the request recorder).
 ///
 /// WebSocket upgrades never reach the router; ``WebSocketTransport`` asks the hook and records them.
 struct HubRequestMiddleware: RouterMiddleware {
@@ -12,7 +13,7 @@ struct HubRequestMiddleware: RouterMiddleware {
     /// The normalized hub paths.
     let hubPaths: Set<String>
     let authorize: (@Sendable (HubAuthorizationRequest) async -> Bool)?
-    let recorder: RequestRecorder
+    let hooks: any HubServerHooks
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -26,12 +27,13 @@ struct HubRequestMiddleware: RouterMiddleware {
             response = HTTPHelpers.text(.unauthorized)
             response.headers[.wwwAuthenticate] = "Bearer"
         }
-        for cookie in recorder.cookies(for: kind) {
+        for cookie in hooks.cookies(for: kind) {
             response.headers.append(HTTPField(name: .setCookie, value: cookie))
         }
-        recorder.record(RequestRecorder.Record(
-            kind: kind, path: path, headers: transportRequest.headers, query: transportRequest.query,
-            status: response.status.code))
+        let status = response.status.code
+        hooks.requestAnswered {
+            HubRequestRecord(kind: kind, path: path, headers: transportRequest.headers, query: transportRequest.query, status: status)
+        }
         return response
     }
 

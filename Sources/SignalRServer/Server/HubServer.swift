@@ -5,8 +5,8 @@ import NIOCore
 import ServiceLifecycle
 
 /// A SignalR hub server on Hummingbird: negotiate (versions 0 and 1), WebSockets,
-/// Server-Sent Events and Long Polling, the JSON and MessagePack hub protocols, and
-/// switches for fault injection.
+/// Server-Sent Events and Long Polling, the JSON and MessagePack hub protocols, and hooks
+/// for fault injection in tests (``HubServerConfiguration/hooks``).
 ///
 /// ```swift
 /// var hub = Hub()
@@ -21,10 +21,6 @@ public actor HubServer {
     public nonisolated let host: String
     /// The settings of every hub.
     public nonisolated let configuration: HubServerConfiguration
-    /// Fault injection switches (negotiate refusals, redirects, delays, disabled transports).
-    public nonisolated let faults = FaultSwitches()
-    /// Records the HTTP requests (headers per request kind) and sets test cookies, when started.
-    public nonisolated let requests = RequestRecorder()
 
     private let hubs: [String: Hub]
     private let counterStore = CounterStore()
@@ -95,15 +91,14 @@ public actor HubServer {
         var endpoints: [String: HubEndpoint] = [:]
         for (path, hub) in hubs {
             endpoints[path] = HubEndpoint(
-                path: path, hub: hub, configuration: configuration, faults: faults,
-                counters: counterStore, spawner: spawner)
+                path: path, hub: hub, configuration: configuration, counters: counterStore, spawner: spawner)
         }
         let (events, eventSink) = AsyncStream.makeStream(of: StartEvent.self)
         let application: any Service
         do {
             application = try ApplicationFactory.make(
                 host: host, port: requestedPort, endpoints: endpoints, configuration: configuration,
-                recorder: requests, logger: configuration.logger,
+                hooks: configuration.hooks ?? NoHubServerHooks(), logger: configuration.logger,
                 onRunning: { port in eventSink.yield(.running(port)) })
         } catch {
             state = .stopped

@@ -65,5 +65,9 @@ public struct HubServerConfiguration: Sendable {
     public var logger: Logger = Logger(label: "signalr.server", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Creates the default configuration.
+    /// Fault injection and request recording for tests (`SignalRTestServer` installs
+    /// `SignalRServerTesting`'s); nil for a server that answers as ASP.NET Core does.
+    public var hooks: (any HubServerHooks)?
+
     public init() {}
 }

@@ -50,7 +50,7 @@ enum HubRoutes {
         case .failure(let response): return response
         case .success(let found): connection = found
         }
-        let disabled = await endpoint.faults.disabledTransports
+        let disabled = await endpoint.hooks.disabledTransports()
         guard endpoint.configuration.transports.contains(kind), !disabled.contains(kind) else {
             return HTTPHelpers.text(.notFound, "\(kind.rawValue) transport not supported by this end point type", headers: headers)
         }

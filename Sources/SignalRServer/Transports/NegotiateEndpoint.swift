@@ -9,7 +9,7 @@ enum NegotiateEndpoint {
 
     static func respond(to request: Request, endpoint: HubEndpoint) async -> Response {
         await endpoint.counters.update { $0.negotiateRequests += 1 }
-        if let fault = await endpoint.faults.takeNegotiateFault() {
+        if let fault = await endpoint.hooks.negotiateOverride() {
             return faultResponse(fault)
         }
         let transportRequest = HTTPHelpers.transportRequest(headers: request.headers, uri: request.uri)
@@ -26,7 +26,7 @@ enum NegotiateEndpoint {
         let configuration = endpoint.configuration
         let stateful = configuration.allowStatefulReconnects
             && HTTPHelpers.queryValue("useStatefulReconnect", in: transportRequest.query)?.lowercased() == "true"
-        let disabled = await endpoint.faults.disabledTransports
+        let disabled = await endpoint.hooks.disabledTransports()
         let transports = TransportKind.allCases.filter { configuration.transports.contains($0) && !disabled.contains($0) }
         guard let connection = await endpoint.createConnection(negotiateVersion: version, statefulReconnect: stateful) else {
             return HTTPHelpers.text(.serviceUnavailable, "The server is stopping.")
@@ -65,7 +65,7 @@ enum NegotiateEndpoint {
         return HTTPHelpers.json(json)
     }
 
-    private static func faultResponse(_ fault: FaultSwitches.NegotiateFault) -> Response {
+    private static func faultResponse(_ fault: NegotiateOverride) -> Response {
         switch fault {
         case .status(let code):
             return Response(status: HTTPResponse.Status(code: code))

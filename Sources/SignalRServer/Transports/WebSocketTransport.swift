@@ -13,19 +13,20 @@ enum WebSocketTransport {
     ///   Hummingbird answers every refused upgrade with 400, an unauthorized one included (ASP.NET
     ///   Core answers that one 401); the refusal is recorded with status 400.
     static func connection(
-        for head: HTTPRequest, endpoints: [String: HubEndpoint], recorder: RequestRecorder
+        for head: HTTPRequest, endpoints: [String: HubEndpoint], hooks: any HubServerHooks
     ) async -> (ServerConnection, TransportRequest, HubEndpoint)? {
         let uri = URI(head.path ?? "/")
         let path = normalizedPath(uri.path)
         guard let endpoint = endpoints[path] else { return nil }
-        let disabled = await endpoint.faults.disabledTransports
+        let disabled = await endpoint.hooks.disabledTransports()
         guard endpoint.configuration.transports.contains(.webSockets), !disabled.contains(.webSockets) else { return nil }
         let request = HTTPHelpers.transportRequest(headers: head.headerFields, uri: uri)
         guard await HubRequestMiddleware.isAuthorized(
             kind: .webSocket, path: path, request: request, authorize: endpoint.configuration.authorize)
         else {
-            recorder.record(RequestRecorder.Record(
-                kind: .webSocket, path: path, headers: request.headers, query: request.query, status: 400))
+            hooks.requestAnswered {
+                HubRequestRecord(kind: .webSocket, path: path, headers: request.headers, query: request.query, status: 400)
+            }
             return nil
         }
         await endpoint.counters.update { $0.transportRequests[.webSockets, default: 0] += 1 }
@@ -39,8 +40,9 @@ enum WebSocketTransport {
             }
             connection = created
         }
-        recorder.record(RequestRecorder.Record(
-            kind: .webSocket, path: path, headers: request.headers, query: request.query, status: 101))
+        hooks.requestAnswered {
+            HubRequestRecord(kind: .webSocket, path: path, headers: request.headers, query: request.query, status: 101)
+        }
         return (connection, request, endpoint)
     }
 

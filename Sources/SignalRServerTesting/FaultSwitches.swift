@@ -1,3 +1,5 @@
+import SignalRServer
+
 /// Switches that make a running ``HubServer`` misbehave on purpose, for client tests.
 ///
 /// Settings apply to requests that arrive after they are set; ``reset()`` turns everything off.
@@ -9,15 +11,8 @@
 /// await server.faults.delayHandshake(by: .seconds(2))
 /// ```
 public actor FaultSwitches {
-    /// How negotiate misbehaves.
-    public enum NegotiateFault: Sendable, Equatable {
-        /// Answer with this HTTP status and an empty body.
-        case status(Int)
-        /// Answer 200 with `{"error": text}`.
-        case error(String)
-        /// Answer 200 with `{"url": url, "accessToken": token}` (Azure SignalR Service style).
-        case redirect(url: String, accessToken: String?)
-    }
+    /// How negotiate misbehaves: an answer in place of the normal one.
+    public typealias NegotiateFault = NegotiateOverride
 
     private var negotiateFault: NegotiateFault?
     /// One-shot faults answered before ``negotiateFault``, in order (a redirect chain).

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import SignalRServer
 
 /// Records the HTTP requests a ``HubServer`` receives and sets test cookies on its answers, so
 /// tests can check what a client sends on each request of a connection (headers, cookies, tokens).
@@ -13,18 +14,7 @@ import NIOConcurrencyHelpers
 /// ```
 public final class RequestRecorder: Sendable {
     /// One recorded request.
-    public struct Record: Sendable {
-        /// What the request was for.
-        public var kind: HubRequestKind
-        /// The hub path.
-        public var path: String
-        /// The request headers, names lowercased, repeated headers joined with ", ".
-        public var headers: [String: String]
-        /// The percent-decoded query parameters.
-        public var query: [String: String]
-        /// The status the server answered (101 for an accepted WebSocket upgrade).
-        public var status: Int
-    }
+    public typealias Record = HubRequestRecord
 
     private struct State {
         var recording = false
