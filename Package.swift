@@ -153,6 +153,7 @@ let package = Package(
             dependencies: [
                 "SignalRClient",
                 "SignalRProtocol",
+                "SignalRTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

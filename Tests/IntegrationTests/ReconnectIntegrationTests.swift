@@ -98,7 +98,7 @@ import Testing
             #expect(await connection.state == .reconnecting)
             let refusedBefore = proxy.acceptedConnections
             try await withTimeout(.seconds(10), "failed attempts") {
-                while proxy.acceptedConnections < refusedBefore + 2 { try await Task.sleep(for: .milliseconds(5)) }
+                await proxy.waitForAcceptedConnections(refusedBefore + 2)
             }
             proxy.setRefusingNewConnections(false)
             #expect(try await events.first().hasPrefix("reconnected"))

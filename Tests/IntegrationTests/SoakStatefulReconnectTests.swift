@@ -41,7 +41,7 @@ struct SoakStatefulReconnectTests {
             _ = await progress.append(number)
         }
         let cutter = Task {
-            try await cut(proxy, times: cuts, progress: progress, resumes: { resumes.count })
+            try await cut(proxy, times: cuts, progress: progress, resumes: resumes)
         }
         do {
             try await withTimeout(.seconds(60), "the soak") {
@@ -90,16 +90,17 @@ struct SoakStatefulReconnectTests {
     /// official client: one resume attempt, then the reconnect policy).
     static func cut(
         _ proxy: FaultProxy, times: Int, progress: NumberLog,
-        resumes: @escaping @Sendable () async -> Int
+        resumes: ResumeCounter
     ) async throws {
         var thresholds = Set<Int>()
         while thresholds.count < times { thresholds.insert(Int.random(in: 200..<(2 * count - 400))) }
         for threshold in thresholds.sorted() {
             await progress.waitUntil(count: threshold)
             try Task.checkCancellation()
-            let before = await resumes()
+            let before = resumes.count
             await proxy.cutAll()
-            while await resumes() == before { try await Task.sleep(for: .milliseconds(1)) }
+            await resumes.waitUntil(count: before + 1)
+            try Task.checkCancellation()
         }
     }
 
@@ -129,9 +130,12 @@ struct SoakStatefulReconnectTests {
 /// Counts the client's "Stateful reconnect succeeded." log lines; echoes every line to
 /// standard error at `debug`/`trace` when asked (SOAK_DEBUG).
 final class ResumeCounter: Sendable {
-    private let resumes = NIOLockedValueBox(0)
+    private let resumes = CountWaiters()
 
-    var count: Int { resumes.withLockedValue { $0 } }
+    var count: Int { resumes.total }
+
+    /// Returns once `count` resumes were logged, or when the calling task is cancelled.
+    func waitUntil(count: Int) async { await resumes.wait(for: count) }
 
     func logger(echoing level: String?) -> Logger {
         var logger = Logger(label: "soak-client") { label in
@@ -141,7 +145,7 @@ final class ResumeCounter: Sendable {
         return logger
     }
 
-    fileprivate func resumed() { resumes.withLockedValue { $0 += 1 } }
+    fileprivate func resumed() { resumes.increment() }
 
     private struct Handler: LogHandler {
         let counter: ResumeCounter
@@ -164,37 +168,19 @@ final class ResumeCounter: Sendable {
 /// The numbers received, in order.
 actor NumberLog {
     private(set) var all: [Int] = []
+    private let arrivals = CountWaiters()
 
     var count: Int { all.count }
-
-    /// Callers of ``waitUntil(count:)``: an id, the count each waits for, and its continuation.
-    private var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    private var nextWaiterId = 0
 
     /// Appends `number`; returns how many were received.
     func append(_ number: Int) -> Int {
         all.append(number)
-        release { $0.count <= all.count }
+        arrivals.reached(all.count)
         return all.count
     }
 
     /// Returns once `count` numbers were received, or when the calling task is cancelled.
-    func waitUntil(count: Int) async {
-        guard all.count < count else { return }
-        let id = nextWaiterId
-        nextWaiterId += 1
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled { continuation.resume() } else { waiters.append((id, count, continuation)) }
-            }
-        } onCancel: {
-            Task { await self.release { $0.id == id } }
-        }
-    }
-
-    private func release(where matches: (_ waiter: (id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)) -> Bool) {
-        let ready = waiters.filter(matches)
-        waiters.removeAll(where: matches)
-        for waiter in ready { waiter.continuation.resume() }
+    nonisolated func waitUntil(count: Int) async {
+        await arrivals.wait(for: count)
     }
 }

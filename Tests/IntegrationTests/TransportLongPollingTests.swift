@@ -60,9 +60,7 @@ import Testing
             let before = await server.counters.transportRequests[.longPolling] ?? 0
             // Each poll times out on the server (empty 200) and is reissued.
             try await withTimeout(.seconds(10), "five more polls") {
-                while await (server.counters.transportRequests[.longPolling] ?? 0) < before + 5 {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                await server.waitForCounters { ($0.transportRequests[.longPolling] ?? 0) >= before + 5 }
             }
             try await connection.send(TransportTest.add(20, 22, id: "0"))
             #expect(try await reader.record(containing: "\"invocationId\":\"0\"").contains("\"result\":42"))
@@ -109,9 +107,7 @@ import Testing
             let status = try #require((error as? SignalRError)?.statusCode)
             #expect(status == 204 || status == 404)
             try await withTimeout(.seconds(5), "the connection to end on the server") {
-                while await server.counters.openConnections > 0 {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+                await server.waitForCounters { $0.openConnections == 0 }
             }
             // Nothing polls after close(): a leaked poll loop would poll every 200 ms. Absence
             // has no event to await, so this one wait is a sleep.

@@ -48,7 +48,7 @@ import Testing
     /// Waits until the server has no open connection.
     static func waitForNoConnections(_ server: HubServer) async throws {
         try await withTimeout(.seconds(10), "the server to end its connections") {
-            while await server.counters.openConnections > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            await server.waitForCounters { $0.openConnections == 0 }
         }
     }
 

@@ -105,9 +105,7 @@ import Testing
             await connection.close()
             #expect(await reader.drain() == nil)
             try await withTimeout(.seconds(5), "the connection to end on the server") {
-                while await server.counters.openConnections > 0 {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+                await server.waitForCounters { $0.openConnections == 0 }
             }
             await #expect(throws: SignalRError.self) { try await connection.send(TransportTest.add(1, 1, id: "9")) }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SignalRProtocol
+import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 
@@ -20,59 +21,55 @@ struct HubConnectionHandlerTests {
         return #"{"type":1,\#(idField)"target":"\#(target)","arguments":\#(arguments)}"# + "\u{1e}"
     }
 
-    private func waitFor(_ condition: @escaping @Sendable () -> Bool) async throws {
-        try await withTimeout { while !condition() { try await Task.sleep(for: .milliseconds(2)) } }
-    }
-
     @Test func severalHandlersRunInOrderWithTypedArguments() async throws {
-        let calls = Locked<[String]>([])
+        let calls = EventRecorder<String>()
         let (harness, server) = try await connected { connection in
-            await connection.on("ReceiveMessage") { (user: String, message: String) in calls.withLock { $0.append("a:\(user):\(message)") } }
-            await connection.on("ReceiveMessage") { (user: String, _: String) in calls.withLock { $0.append("b:\(user)") } }
+            await connection.on("ReceiveMessage") { (user: String, message: String) in calls.record("a:\(user):\(message)") }
+            await connection.on("ReceiveMessage") { (user: String, _: String) in calls.record("b:\(user)") }
         }
         server.transport.receive(invocation("ReceiveMessage", #"["ana","hi"]"#) + invocation("ReceiveMessage", #"["bo","yo"]"#))
-        try await waitFor { calls.withLock { $0.count == 4 } }
-        #expect(calls.withLock { $0 } == ["a:ana:hi", "b:ana", "a:bo:yo", "b:bo"])
+        #expect(try await calls.next(4) == ["a:ana:hi", "b:ana", "a:bo:yo", "b:bo"])
         try await harness.connection.stop()
     }
 
     @Test func methodNamesAreCaseInsensitive() async throws {
-        let count = Locked(0)
+        let received = EventRecorder<String>()
         let (harness, server) = try await connected { connection in
-            await connection.on("receivemessage") { (_: String) in count.withLock { $0 += 1 } }
+            await connection.on("receivemessage") { (text: String) in received.record(text) }
         }
         server.transport.receive(invocation("ReceiveMessage", #"["x"]"#) + invocation("RECEIVEMESSAGE", #"["y"]"#))
-        try await waitFor { count.withLock { $0 == 2 } }
+        #expect(try await received.next(2) == ["x", "y"])
         try await harness.connection.stop()
     }
 
     @Test func subscriptionRemovesOneHandlerAndOffRemovesAll() async throws {
-        let calls = Locked<[String]>([])
+        let calls = EventRecorder<String>()
         let (harness, server) = try await connected()
         let connection = harness.connection
-        let first = await connection.on("Tick") { (n: Int) in calls.withLock { $0.append("first \(n)") } }
-        await connection.on("Tick") { (n: Int) in calls.withLock { $0.append("second \(n)") } }
+        let first = await connection.on("Tick") { (n: Int) in calls.record("first \(n)") }
+        await connection.on("Tick") { (n: Int) in calls.record("second \(n)") }
         await first.remove()
         server.transport.receive(invocation("Tick", "[1]"))
-        try await waitFor { calls.withLock { $0.count == 1 } }
-        #expect(calls.withLock { $0 } == ["second 1"])
+        #expect(try await calls.next() == ["second 1"])
         await connection.off("tick")
+        // Calls run in arrival order: once Marker's handler ran, Tick 2 was handled (by nobody).
+        await connection.on("Marker") { () in calls.record("marker") }
         server.transport.receive(invocation("Tick", "[2]") + invocation("Marker", "[]"))
-        try await waitFor { harness.logs.contains(.warning, "No client method with the name 'marker' found.") }
-        #expect(calls.withLock { $0 } == ["second 1"])
+        #expect(try await calls.next() == ["marker"])
         #expect(harness.logs.contains(.warning, "No client method with the name 'tick' found."))
         try await connection.stop()
     }
 
     @Test func wrongArgumentTypesAndThrowingHandlersAreLoggedAndTheConnectionStays() async throws {
         struct Boom: Error {}
-        let received = Locked<[Int]>([])
+        let received = EventRecorder<Int>()
         let (harness, server) = try await connected { connection in
-            await connection.on("Number") { (n: Int) in received.withLock { $0.append(n) } }
+            await connection.on("Number") { (n: Int) in received.record(n) }
             await connection.on("Throws") { () in throw Boom() }
         }
         server.transport.receive(invocation("Number", #"["not a number"]"#) + invocation("Throws", "[]") + invocation("Number", "[7]"))
-        try await waitFor { received.withLock { $0 == [7] } }
+        // The call with the wrong argument records nothing: the first number recorded is 7.
+        #expect(try await received.first() == 7)
         #expect(harness.logs.contains(.error, "A callback for the method 'number' threw error"))
         #expect(harness.logs.contains(.error, "A callback for the method 'throws' threw error"))
         #expect(await harness.connection.state == .connected)
@@ -94,18 +91,18 @@ struct HubConnectionHandlerTests {
     }
 
     @Test func stopFromInsideAHandlerDoesNotDeadlock() async throws {
-        let stopped = Locked(false)
+        let stopped = EventRecorder<Bool>()
         let transport = FakeTransportConnection()
         let harness = try Harness(transports: [transport])
         let connection = harness.connection
         await connection.on("Bye") { () in
             try await connection.stop()
-            stopped.withLock { $0 = true }
+            stopped.record(true)
         }
         let server = FakeServer(transport)
         try await harness.start(server)
         transport.receive(invocation("Bye", "[]"))
-        try await waitFor { stopped.withLock { $0 } }
+        #expect(try await stopped.first())
         #expect(await connection.state == .disconnected)
     }
 }

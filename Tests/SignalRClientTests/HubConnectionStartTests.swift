@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SignalRProtocol
+import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 
@@ -166,15 +167,14 @@ struct HubConnectionStartTests {
         let transport = FakeTransportConnection()
         let harness = try Harness(transports: [transport])
         let server = FakeServer(transport)
-        let received = Locked<[String]>([])
-        await harness.connection.on("hello") { (text: String) in received.withLock { $0.append(text) } }
+        let received = EventRecorder<String>()
+        await harness.connection.on("hello") { (text: String) in received.record(text) }
         try await withTimeout {
             async let started: Void = harness.connection.start()
             try await server.completeHandshake(trailing: Array(#"{"type":1,"target":"Hello","arguments":["early"]}"#.utf8) + [0x1E])
             try await started
         }
-        try await withTimeout { while received.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(2)) } }
-        #expect(received.withLock { $0 } == ["early"])
+        #expect(try await received.next() == ["early"])
         try await harness.connection.stop()
     }
 }

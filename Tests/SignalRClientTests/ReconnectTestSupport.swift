@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SignalRProtocol
+import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 
@@ -25,53 +26,6 @@ actor ReconnectEvents {
         await connection.onReconnecting { error in await self.record("reconnecting: \(error?.message ?? "nil")") }
         await connection.onReconnected { id in await self.record("reconnected: \(id ?? "nil")") }
         await connection.onClose { error in await self.record("close: \(error?.message ?? "nil")") }
-    }
-}
-
-/// Callers of an actor's "wait until N recorded", woken as records arrive. The total is
-/// kept here too, so a wait that starts after the record it needs returns at once. A
-/// cancelled waiter (the caller's timeout) returns at once.
-final class CountWaiters: Sendable {
-    private struct State {
-        var total = 0
-        var nextId = 0
-        var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    }
-
-    private let state = Locked(State())
-
-    /// Returns once ``reached(_:)`` reported at least `count`.
-    func wait(for count: Int) async {
-        let id = state.withLock { state in
-            defer { state.nextId += 1 }
-            return state.nextId
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state in
-                    if state.total >= count || Task.isCancelled { return true }
-                    state.waiters.append((id, count, continuation))
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in
-                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
-            }
-            waiter?.continuation.resume()
-        }
-    }
-
-    /// `total` records are there now: wakes whoever waited for as many.
-    func reached(_ total: Int) {
-        let ready = state.withLock { state in
-            state.total = total
-            let ready = state.waiters.filter { $0.count <= total }
-            state.waiters.removeAll { $0.count <= total }
-            return ready
-        }
-        ready.forEach { $0.continuation.resume() }
     }
 }
 

@@ -16,31 +16,32 @@ public final class FaultProxy: Sendable {
     public let port: Int
     private let serverChannel: any Channel
     private let state: NIOLockedValueBox<ProxyState>
+    /// Connections accepted so far (refused ones included), awaitable.
+    private let accepted: CountWaiters
 
     struct ProxyState {
         var connections: [ObjectIdentifier: (inbound: any Channel, outbound: any Channel)] = [:]
         var refusing = false
         var stalled = false
-        var accepted = 0
     }
 
-    private init(port: Int, serverChannel: any Channel, state: NIOLockedValueBox<ProxyState>) {
+    private init(port: Int, serverChannel: any Channel, state: NIOLockedValueBox<ProxyState>, accepted: CountWaiters) {
         self.port = port
         self.serverChannel = serverChannel
         self.state = state
+        self.accepted = accepted
     }
 
     /// Starts a proxy on 127.0.0.1 (ephemeral port) that forwards to `host:targetPort`.
     /// - Throws: when binding fails.
     public static func start(forwardingTo targetPort: Int, host: String = "127.0.0.1") async throws -> FaultProxy {
         let state = NIOLockedValueBox(ProxyState())
+        let accepted = CountWaiters()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { inbound in
-                let (refuse, stalled) = state.withLockedValue { state in
-                    state.accepted += 1
-                    return (state.refusing, state.stalled)
-                }
+                accepted.increment()
+                let (refuse, stalled) = state.withLockedValue { ($0.refusing, $0.stalled) }
                 if refuse { return inbound.close() }
                 return ClientBootstrap(group: inbound.eventLoop)
                     .channelOption(.autoRead, value: !stalled)
@@ -65,11 +66,17 @@ public final class FaultProxy: Sendable {
             try? await channel.close()
             throw ChannelError.unknownLocalAddress
         }
-        return FaultProxy(port: port, serverChannel: channel, state: state)
+        return FaultProxy(port: port, serverChannel: channel, state: state, accepted: accepted)
     }
 
     /// How many connections the proxy has accepted so far (refused ones included).
-    public var acceptedConnections: Int { state.withLockedValue { $0.accepted } }
+    public var acceptedConnections: Int { accepted.total }
+
+    /// Returns once the proxy has accepted `count` connections in all (refused ones included).
+    /// Bound it with a timeout.
+    public func waitForAcceptedConnections(_ count: Int) async {
+        await accepted.wait(for: count)
+    }
 
     /// How many proxied connections are open now.
     public var openConnections: Int { state.withLockedValue { $0.connections.count } }

@@ -81,6 +81,13 @@ public actor HubServer {
         get async { await counterStore.counters }
     }
 
+    /// Returns once the counters satisfy `condition`, checked now and after each change, so a
+    /// test awaits what it expects (a connection's end, another poll) instead of polling.
+    /// Bound it with a timeout: it waits as long as the condition does not hold.
+    public nonisolated func waitForCounters(_ condition: @escaping @Sendable (ServerCounters) -> Bool) async {
+        await counterStore.waitUntil(condition)
+    }
+
     /// Binds and starts serving; returns once the port is bound.
     /// - Throws: ``HubServerError`` when already running, the bind error (e.g. port in use), or the
     ///   TLS error when ``HubServerConfiguration/tlsConfiguration`` cannot be used.

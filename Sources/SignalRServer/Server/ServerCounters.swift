@@ -20,8 +20,23 @@ public struct ServerCounters: Sendable, Equatable {
 /// The mutable counters, shared by all endpoints of a server.
 actor CounterStore {
     private(set) var counters = ServerCounters()
+    /// Callers of ``waitUntil(_:)`` whose condition did not hold yet.
+    private var waiters: [(condition: @Sendable (ServerCounters) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
 
     func update(_ change: @Sendable (inout ServerCounters) -> Void) {
         change(&counters)
+        guard !waiters.isEmpty else { return }
+        let counters = counters
+        var waiting: [(condition: @Sendable (ServerCounters) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        for waiter in waiters {
+            if waiter.condition(counters) { waiter.continuation.resume() } else { waiting.append(waiter) }
+        }
+        waiters = waiting
+    }
+
+    /// Returns once the counters satisfy `condition` (checked now and after each update).
+    func waitUntil(_ condition: @escaping @Sendable (ServerCounters) -> Bool) async {
+        if condition(counters) { return }
+        await withCheckedContinuation { waiters.append((condition, $0)) }
     }
 }

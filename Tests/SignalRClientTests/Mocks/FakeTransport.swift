@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SignalRProtocol
 @testable import SignalRClient
+import SignalRTestSupport
 
 /// Reads an `AsyncStream` one element at a time from sequential test code.
 actor StreamReader<Element: Sendable> {
@@ -76,6 +77,10 @@ final class FakeConnectionFactory: ConnectionFactory {
     let attempts = Locked(0)
     /// Waited on before answering (to test stop during negotiation).
     let gate: Locked<CheckedContinuation<Void, Never>?> = Locked(nil)
+    /// How many connects have been held at the gate so far.
+    private let held = CountWaiters()
+    /// How many held connects ``release()`` has let go so far.
+    private let releases = Locked(0)
     let holdConnect: Bool
 
     init(_ results: [Result<FakeTransportConnection, SignalRError>], connectionId: String? = "conn-1", holdConnect: Bool = false) {
@@ -87,7 +92,10 @@ final class FakeConnectionFactory: ConnectionFactory {
     func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
         attempts.withLock { $0 += 1 }
         if holdConnect {
-            await withCheckedContinuation { continuation in gate.withLock { $0 = continuation } }
+            await withCheckedContinuation { continuation in
+                gate.withLock { $0 = continuation }
+                held.increment()
+            }
         }
         let next = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch next {
@@ -100,14 +108,14 @@ final class FakeConnectionFactory: ConnectionFactory {
         }
     }
 
-    /// Lets a held connect go on.
+    /// Lets the next held connect go on, once it is held (bound it with the caller's timeout).
     func release() async throws {
-        while true {
-            if let continuation = gate.withLock({ $0.take() }) {
-                continuation.resume()
-                return
-            }
-            try await Task.sleep(for: .milliseconds(2))
+        let number = releases.withLock { count in
+            count += 1
+            return count
         }
+        await held.wait(for: number)
+        try Task.checkCancellation()
+        gate.withLock { $0.take() }?.resume()
     }
 }

@@ -21,6 +21,8 @@ final class ManualClock: Clock, @unchecked Sendable {
     private var current = Instant(offset: .zero)
     private var sleepers: [Sleeper] = []
     private var nextId = 0
+    /// Callers of ``waitForSleeper(until:)``: an id, the deadline each waits for, its continuation.
+    private var sleeperWaiters: [(id: Int, deadline: Duration, continuation: CheckedContinuation<Void, Never>)] = []
 
     var now: Instant { lock.withLock { current } }
     var minimumResolution: Duration { .zero }
@@ -32,12 +34,15 @@ final class ManualClock: Clock, @unchecked Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = lock.withLock {
-                    if deadline <= current { return true }
+                let (resumeNow, waiters) = lock.withLock { () -> (Bool, [CheckedContinuation<Void, Never>]) in
+                    if deadline <= current { return (true, []) }
                     sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
-                    return false
+                    let waiting = sleeperWaiters.filter { $0.deadline == deadline.offset }
+                    sleeperWaiters.removeAll { $0.deadline == deadline.offset }
+                    return (false, waiting.map(\.continuation))
                 }
                 if resumeNow { continuation.resume() }
+                waiters.forEach { $0.resume() }
             }
         } onCancel: {
             let sleeper = lock.withLock { () -> Sleeper? in
@@ -62,10 +67,29 @@ final class ManualClock: Clock, @unchecked Sendable {
     /// The deadlines of the current sleepers, as offsets.
     var sleeperDeadlines: [Duration] { lock.withLock { sleepers.map(\.deadline.offset) } }
 
-    /// Waits (polling, bounded by the caller's timeout) until someone sleeps until `deadline`.
+    /// Returns once someone sleeps until `deadline` (at once if someone does already); bound it
+    /// with the caller's timeout, whose cancellation ends the wait with `CancellationError`.
     func waitForSleeper(until deadline: Duration) async throws {
-        while !sleeperDeadlines.contains(deadline) {
-            try await Task.sleep(for: .milliseconds(2))
+        let id = lock.withLock { () -> Int in
+            nextId += 1
+            return nextId
         }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready: Bool = lock.withLock {
+                    if sleepers.contains(where: { $0.deadline.offset == deadline }) || Task.isCancelled { return true }
+                    sleeperWaiters.append((id, deadline, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+                guard let index = sleeperWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return sleeperWaiters.remove(at: index).continuation
+            }
+            waiter?.resume()
+        }
+        try Task.checkCancellation()
     }
 }
