@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOHTTP1
 import SignalRServer
 import SignalRServerTesting
+import SignalRTestSupport
 import Testing
 
 @Suite("Long Polling and Server-Sent Events")
@@ -27,7 +28,9 @@ struct HTTPTransportTests {
             #expect(timedOut.status == 200 && timedOut.body.isEmpty)
             #expect(try await http(.DELETE, url).status == 202)
             #expect(try await http(.GET, url).status == 204)
-            try await eventually { try await http(.GET, url).status == 404 }
+            // Once the server has let the connection go, its id is unknown.
+            try await withTimeout(.seconds(5), "the connection to end") { await server.waitForCounters { $0.openConnections == 0 } }
+            #expect(try await http(.GET, url).status == 404)
         }
     }
 
@@ -37,7 +40,8 @@ struct HTTPTransportTests {
             let token = try #require(try await negotiate(server)["connectionToken"] as? String)
             let url = await server.url(for: "/hubs/test") + "?id=\(token)"
             let sender = Task {
-                try await Task.sleep(for: .milliseconds(200))
+                // Once the event stream was asked for.
+                await server.waitForCounters { ($0.transportRequests[.serverSentEvents] ?? 0) >= 1 }
                 _ = try await http(.POST, url, body: Array(#"{"protocol":"json","version":1}"#.utf8) + [0x1E])
                 _ = try await http(.POST, url, body: Array((#"{"type":1,"invocationId":"1","target":"Echo","arguments":["sse"]}"# + rs).utf8))
                 try await Task.sleep(for: .milliseconds(300))
@@ -57,7 +61,7 @@ struct HTTPTransportTests {
             let token = try #require(try await negotiate(server)["connectionToken"] as? String)
             let url = await server.url(for: "/hubs/test") + "?id=\(token)"
             let sender = Task {
-                try await Task.sleep(for: .milliseconds(200))
+                await server.waitForCounters { ($0.transportRequests[.serverSentEvents] ?? 0) >= 1 }
                 _ = try await http(.POST, url, body: Array(#"{"protocol":"messagepack","version":1}"#.utf8) + [0x1E])
             }
             let events = try await http(.GET, url, headers: [("Accept", "text/event-stream")])

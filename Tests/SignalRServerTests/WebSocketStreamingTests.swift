@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOHTTP1
 import SignalRServer
+import SignalRTestSupport
 import Testing
 
 @Suite("WebSockets: MessagePack, streams, client results, keep-alive")
@@ -131,7 +132,7 @@ struct WebSocketStreamingTests {
                 #expect(try await socket.nextText() == #"{"type":7}"# + rs)
                 #expect(try await socket.next() == nil)
             }
-            try await eventually { await server.counters.openConnections == 0 }
+            try await withTimeout(.seconds(5), "the connection to end") { await server.waitForCounters { $0.openConnections == 0 } }
         }
     }
 
@@ -162,7 +163,7 @@ struct WebSocketStreamingTests {
                     // An abrupt TCP close may surface as an error: that is the point.
                 }
             }
-            try await eventually { await server.counters.openConnections == 0 }
+            try await withTimeout(.seconds(5), "the connection to end") { await server.waitForCounters { $0.openConnections == 0 } }
         }
     }
 }

@@ -67,18 +67,6 @@ func object(_ record: String) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(record.utf8)) as? [String: Any])
 }
 
-/// Waits until `condition` holds, checking every 20 ms, or fails after `limit`.
-func eventually(
-    _ limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now.advanced(by: limit)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("Condition not met within \(limit)")
-}
-
 /// Short timers for tests.
 func fastConfiguration() -> HubServerConfiguration {
     var configuration = HubServerConfiguration()
