@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import SignalRProtocol
 @testable import SignalRClient
+import SignalRTestSupport
 
 /// An ``HTTPTransportClient`` played by the test: each request shows up as an ``Exchange`` that
 /// the test answers. Used by the Long Polling and Server-Sent Events transport tests.
@@ -57,7 +58,7 @@ final class FakeHTTPTransportClient: HTTPTransportClient {
 
     /// The next request the transport made (fails the test after `seconds`).
     func next(_ seconds: Double = 5) async throws -> Exchange {
-        try await withTimeout(seconds) { [exchanges] in
+        try await withTimeout(.seconds(seconds)) { [exchanges] in
             guard let exchange = await exchanges.next() else { throw TestTimeout() }
             return exchange
         }
@@ -113,7 +114,7 @@ extension TransportRequest {
 func collectFrames(
     _ frames: AsyncThrowingStream<[UInt8], any Error>, seconds: Double = 5
 ) async throws -> (texts: [String], error: (any Error)?) {
-    try await withTimeout(seconds) {
+    try await withTimeout(.seconds(seconds)) {
         var texts: [String] = []
         do {
             for try await frame in frames { texts.append(String(decoding: frame, as: UTF8.self)) }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import SignalRProtocol
+import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 
@@ -276,7 +277,7 @@ struct LongPollingTransportTests {
 
 /// Waits (bounded, yielding) until `condition` holds: for states with no event to await.
 func waitUntil(seconds: Double = 5, _ condition: @escaping @Sendable () -> Bool) async throws {
-    try await withTimeout(seconds) {
+    try await withTimeout(.seconds(seconds)) {
         while !condition() {
             try await Task.sleep(for: .milliseconds(1))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SignalRProtocol
+import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 

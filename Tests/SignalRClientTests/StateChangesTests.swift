@@ -1,5 +1,6 @@
 import Foundation
 import SignalRProtocol
+import SignalRTestSupport
 import Testing
 @testable import SignalRClient
 

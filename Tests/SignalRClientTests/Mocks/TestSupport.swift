@@ -9,22 +9,6 @@ struct TestTimeout: Error, CustomStringConvertible {
     var description: String { "The test waited too long." }
 }
 
-/// Runs `body`, failing with ``TestTimeout`` after `seconds`.
-func withTimeout<T: Sendable>(
-    _ seconds: Double = 5, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw TestTimeout()
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() else { throw TestTimeout() }
-        return result
-    }
-}
-
 /// Plays the server side of one fake transport with the JSON protocol.
 struct FakeServer: Sendable {
     let transport: FakeTransportConnection
