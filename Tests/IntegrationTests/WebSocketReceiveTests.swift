@@ -37,7 +37,7 @@ import Testing
         let arrivals = EventRecorder<Int>()
 
         func read(_ connection: any TransportConnection) async throws {
-            try await connection.receive { payload in
+            try await connection.receive(isolation: self) { payload in
                 received += payload
                 arrivals.record(payload.count)
             }

@@ -41,6 +41,17 @@ struct HubConnectionInvokeTests {
         try await connection.stop()
     }
 
+    /// The connection reads through the transport's own `receive` (where the WebSockets
+    /// transport reads its socket on the event loop), not through a protocol extension's
+    /// method bound statically at the call site, which once hid it.
+    @Test func theConnectionReadsThroughTheTransportsOwnReceive() async throws {
+        let transport = FakeTransportConnection()
+        let harness = try Harness(transports: [transport])
+        try await harness.start(FakeServer(transport))
+        #expect(transport.readThroughReceive.withLock { $0 })
+        try await harness.connection.stop()
+    }
+
     @Test func invokeWritesTheOfficialJSON() async throws {
         let (harness, server) = try await connected()
         let connection = harness.connection

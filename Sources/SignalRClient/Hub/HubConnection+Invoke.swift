@@ -21,7 +21,7 @@ extension HubConnection {
     ///   connection being closed."), when it ends first; ``SignalRError/Code/protocolError``
     ///   when the result is not a `Result`. `CancellationError` when the calling task is
     ///   cancelled (a late result is then dropped).
-    public func invoke<Result: Decodable & Sendable, each Argument: Encodable & Sendable>(
+    public nonisolated func invoke<Result: Decodable & Sendable, each Argument: Encodable & Sendable>(
         _ method: String, _ arguments: repeat each Argument, returning: Result.Type = Result.self
     ) async throws -> Result {
         let outcome = try await invokeCore(method, arguments: Self.hubValues(repeat each arguments))
@@ -47,7 +47,7 @@ extension HubConnection {
     ///   - method: the hub method's name.
     ///   - arguments: the arguments.
     /// - Throws: as ``invoke(_:_:returning:)``; a result the server sends anyway is ignored.
-    public func invoke<each Argument: Encodable & Sendable>(_ method: String, _ arguments: repeat each Argument) async throws {
+    public nonisolated func invoke<each Argument: Encodable & Sendable>(_ method: String, _ arguments: repeat each Argument) async throws {
         if case .error(let text) = try await invokeCore(method, arguments: Self.hubValues(repeat each arguments)) {
             throw SignalRError(.hubError, text)
         }
@@ -72,8 +72,37 @@ extension HubConnection {
     /// Sends an Invocation with an id and waits for its Completion. The non-generic core of
     /// `invoke`, for streams and generated proxies to build on. ``UploadStream`` arguments
     /// become upload streams that run until the Completion arrives (or the wait ends).
+    ///
+    /// Only sending the Invocation needs the actor. The wait and what follows it do not, so
+    /// the receive loop's Completion resumes the caller's task without the actor: the caller
+    /// does not queue behind the receive loop (which holds the actor while it handles frames)
+    /// on its way back.
     /// - Throws: as ``invoke(_:_:returning:)``.
-    func invokeCore(_ method: String, arguments: [HubValue]) async throws -> CompletionResult {
+    nonisolated func invokeCore(_ method: String, arguments: [HubValue]) async throws -> CompletionResult {
+        let call = try await beginInvocation(method, arguments: arguments)
+        defer { call.ended?.end() }
+        do {
+            return try await call.waiter.wait()
+        } catch {
+            // Cancelled (the protocol cannot cancel a plain invocation), or a queued write
+            // failed: forget it so a late Completion is dropped.
+            await forgetInvocation(call.invocationId)
+            throw error
+        }
+    }
+
+    /// An Invocation that was sent (or failed to be): what ``invokeCore(_:arguments:)`` waits on.
+    struct StartedInvocation: Sendable {
+        let waiter: InvocationWaiter
+        let invocationId: String
+        /// Ends the invocation's upload streams.
+        let ended: CallEndSignal?
+    }
+
+    /// Reserves an invocation id, writes the Invocation and starts its uploads. A failed
+    /// write is reported through the waiter (as the official client rejects the invoke).
+    /// - Throws: ``SignalRError/notConnected`` when not connected.
+    private func beginInvocation(_ method: String, arguments: [HubValue]) async throws -> StartedInvocation {
         let split = SplitArguments(arguments)
         let waiter = InvocationWaiter()
         guard let (transport, invocationId, streamIds) = machine.beginInvocation(waiter, uploads: split.uploads.count),
@@ -82,23 +111,19 @@ extension HubConnection {
         let message = HubMessage.invocation(
             InvocationMessage(invocationId: invocationId, target: method, arguments: split.values, streamIds: streamIds)
         )
-        var callEnded: CallEndSignal?
+        var ended: CallEndSignal?
         do {
             try await writeInvocation(message, waiter: waiter, on: link)
-            callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session)
+            ended = startUploads(split.uploads, streamIds: streamIds, session: link.session)
         } catch {
             machine.removeInvocation(invocationId)
             waiter.finish(.failure(error))
         }
-        defer { callEnded?.end() }
-        do {
-            return try await waiter.wait()
-        } catch {
-            // Cancelled (the protocol cannot cancel a plain invocation), or a queued write
-            // failed: forget it so a late Completion is dropped.
-            machine.removeInvocation(invocationId)
-            throw error
-        }
+        return StartedInvocation(waiter: waiter, invocationId: invocationId, ended: ended)
+    }
+
+    private func forgetInvocation(_ invocationId: String) {
+        machine.removeInvocation(invocationId)
     }
 
     /// Sends an Invocation without an id. The non-generic core of `send`. ``UploadStream``

@@ -16,7 +16,7 @@ extension HubConnection {
     ) async -> SignalRError? {
         var decoder = HubFrameDecoder.client(hubProtocol: hubProtocol, expectingHandshake: expectingHandshake)
         do {
-            try await transport.receive { frame in
+            try await transport.receive(isolation: #isolation) { frame in
                 guard machine.dataReceived(generation: generation, now: clock.now) else { return }
                 let decoded: HubFrameDecoder.Decoded
                 do throws(HubFrameDecoder.DecodingError) {

@@ -99,7 +99,11 @@ extension TransportConnection {
     public var failedSendEndsConnection: Bool { true }
 
     /// Reads ``frames``.
-    public func receive(isolation: isolated (any Actor)? = #isolation, _ body: ([UInt8]) async throws -> Void) async throws {
+    ///
+    /// No default for `isolation` here or in an implementation: the requirement cannot have
+    /// one, and a call that leaves it out would bind statically to a method with a default
+    /// (this one), never reaching a transport's own `receive`. Callers pass `#isolation`.
+    public func receive(isolation: isolated (any Actor)?, _ body: ([UInt8]) async throws -> Void) async throws {
         for try await frame in frames { try await body(frame) }
     }
 }

@@ -53,6 +53,16 @@ final class FakeTransportConnection: TransportConnection {
 
     var isClosed: Bool { state.withLock { $0.closed } }
 
+    /// Whether the hub connection read through this type's own ``receive(isolation:_:)``.
+    let readThroughReceive = Locked(false)
+
+    /// Reads ``frames``, recording that a transport's own `receive` was reached (a call that
+    /// binds to the protocol extension's instead would not be).
+    func receive(isolation: isolated (any Actor)?, _ body: ([UInt8]) async throws -> Void) async throws {
+        readThroughReceive.withLock { $0 = true }
+        for try await frame in frames { try await body(frame) }
+    }
+
     // MARK: Server side
 
     /// Delivers bytes to the client.

@@ -258,7 +258,7 @@ struct WebSocketConnection: TransportConnection {
     /// Reads the socket in the caller's task (see ``receive(isolation:_:)``): every payload
     /// goes on as bytes, fragments included, since SignalR frames its own messages (the hub
     /// frame decoder joins what is split and enforces the protocol's size limit).
-    func receive(isolation: isolated (any Actor)? = #isolation, _ body: ([UInt8]) async throws -> Void) async throws {
+    func receive(isolation: isolated (any Actor)?, _ body: ([UInt8]) async throws -> Void) async throws {
         guard reader.begin() else {
             if let end = await runTask.value { throw end }
             return
