@@ -80,9 +80,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator behind `signalr bench` (a library so the tests can run it).
+        .target(
+            name: "SignalRBench",
+            dependencies: [
+                "SignalRClient",
+                "SignalRProtocol",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "signalr",
             dependencies: [
+                "SignalRBench",
                 "SignalRClient",
                 "SignalRServer",
                 "SignalRServerTesting",
@@ -162,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SignalRClient", "SignalRServer", "SignalRServerTesting", "SignalRProtocol", "SignalRTestSupport",
+                "SignalRClient", "SignalRServer", "SignalRServerTesting", "SignalRProtocol", "SignalRTestSupport", "SignalRBench",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SignalRProtocol
 import SignalRServer
 
@@ -11,6 +12,7 @@ import SignalRServer
 ///   `EchoBytes(bytes) -> bytes`, `Delay(ms) -> ms` (sleeps).
 ///   `GetMixedValues()`: dates (2019-01-01T00:00:00Z, …00.5Z, 1969-12-31T23:59:59.5Z), bytes
 ///   [1, 2, 3], "héllo" and a nested list (timestamps 32/64/96 and bin over MessagePack);
+///   `EchoCalls() -> int`: how many `Echo` calls this hub answered (for load generators to check their counts).
 ///   `GetBigIntegers()`: [Int64.max, Int64.min, UInt64.max, 2^53 + 1]. `NotifyThenDelay(ms) -> ms` sends
 ///   `DelayStarted(ms)` to the caller first, so a test knows the invocation is running (invocations
 ///   of one connection run one at a time, as in ASP.NET Core: another invocation cannot tell it).
@@ -68,7 +70,11 @@ public enum TestHub {
     public static func make() -> Hub {
         let stats = TestHubStats()
         var hub = Hub()
-        hub.on("Echo") { (text: String) in text }
+        hub.on("Echo") { (text: String) in
+            stats.echoCalls.withLockedValue { $0 += 1 }
+            return text
+        }
+        hub.on("EchoCalls") { () in stats.echoCalls.withLockedValue { $0 } }
         hub.on("Add") { (a: Int, b: Int) in a + b }
         hub.on("Void") { () in }
         hub.on("Nothing") { () in }
@@ -193,9 +199,11 @@ struct TestHubFailure: Error, CustomStringConvertible {
     var description: String { "Something went wrong inside the hub." }
 }
 
-/// Counts what the test hub's streams observed.
+/// Counts what the test hub's streams observed, and its `Echo` calls.
 actor TestHubStats {
     private(set) var cancelled = 0
+    /// `Echo` calls answered, over all connections (a lock, not the actor: it is on every call's path).
+    nonisolated let echoCalls = NIOLockedValueBox(0)
 
     func streamCancelled() { cancelled += 1 }
 }

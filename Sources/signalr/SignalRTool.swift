@@ -8,6 +8,7 @@ struct SignalRTool: AsyncParsableCommand {
         abstract: "A SignalR client (and test hub) on the command line.",
         subcommands: [
             DemoCommand.self, ServeCommand.self, InvokeCommand.self, SendCommand.self, StreamCommand.self, ListenCommand.self,
+            BenchCommand.self,
         ]
     )
 }

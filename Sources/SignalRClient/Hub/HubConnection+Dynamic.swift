@@ -14,7 +14,7 @@ extension HubConnection {
     ///   - arguments: the arguments, in order.
     /// - Returns: the result; ``JSONValue/null`` for a method that returns nothing.
     /// - Throws: as ``invoke(_:_:returning:)``.
-    public func invoke(_ method: String, arguments: [any Encodable & Sendable]) async throws -> JSONValue {
+    public nonisolated func invoke(_ method: String, arguments: [any Encodable & Sendable]) async throws -> JSONValue {
         let outcome = try await invokeCore(method, arguments: arguments.map { HubValue($0) })
         switch outcome {
         case .error(let text): throw SignalRError(.hubError, text)
