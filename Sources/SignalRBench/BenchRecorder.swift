@@ -21,6 +21,8 @@ final class BenchRecorder: Sendable {
         var latency = BenchRecorder.makeHistogram()
         var interval = BenchRecorder.makeHistogram()
         var intervalCalls = 0
+        /// Waiting for ``callsOK`` to reach a count.
+        var callWaiter: (count: Int, continuation: CheckedContinuation<Void, Never>)?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -50,15 +52,43 @@ final class BenchRecorder: Sendable {
 
     /// A call (an invoke, a stream, a broadcast's arrival) that took `microseconds` (nil: unknown).
     func callSucceeded(microseconds: UInt64?, items: Int = 0) {
-        state.withLockedValue { state in
+        let reached: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
             state.callsOK += 1
+            defer {
+                if let waiter = state.callWaiter, state.callsOK >= waiter.count { state.callWaiter = nil }
+            }
             state.intervalCalls += 1
             state.items += items
             if let microseconds {
                 state.latency.record(max(1, microseconds))
                 state.interval.record(max(1, microseconds))
             }
+            guard let waiter = state.callWaiter, state.callsOK >= waiter.count else { return nil }
+            return waiter.continuation
         }
+        reached?.resume()
+    }
+
+    /// Returns once `count` calls succeeded (one waiter at a time; bound it with a timeout and
+    /// ``releaseCallWaiter()``).
+    func waitForCalls(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLockedValue { state in
+                if state.callsOK >= count { return true }
+                state.callWaiter = (count, continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Releases a ``waitForCalls(_:)`` that is still waiting.
+    func releaseCallWaiter() {
+        let waiter = state.withLockedValue { state in
+            defer { state.callWaiter = nil }
+            return state.callWaiter?.continuation
+        }
+        waiter?.resume()
     }
 
     func callFailed(_ reason: String) {

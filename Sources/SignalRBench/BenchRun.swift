@@ -93,6 +93,21 @@ public struct BenchRun: Sendable {
         }
         let interrupted = Task.isCancelled
         rampDone.open()
+        if configuration.scenario == .broadcast, !interrupted {
+            // Broadcasts sent just before the end are still on their way: let them arrive.
+            let snapshot = recorder.snapshot()
+            let expected = snapshot.sent * snapshot.connected
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await recorder.waitForCalls(expected) }
+                group.addTask {
+                    try? await clock.sleep(for: configuration.drainTimeout)
+                    recorder.releaseCallWaiter()
+                }
+                await group.next()
+                group.cancelAll()
+                recorder.releaseCallWaiter()
+            }
+        }
         let elapsed = clock.now - start
         let usage = ProcessUsage.now()
         // Stopping must run even when the run was cancelled: a task of its own, awaited here.

@@ -3,7 +3,6 @@ import Foundation
 import SignalRClient
 import SignalRProtocol
 import SignalRServer
-import SignalRServerTesting
 import SignalRTestSupport
 import Testing
 
@@ -27,29 +26,10 @@ import Testing
         return try await withTimeout(.seconds(60), "the bench run") { await run.run() }
     }
 
-    /// Runs `body` against a fresh in-repo hub. Stopping it is outside what these tests check:
-    /// after a run of many connections, `HubServer.stop()` sometimes does not return
-    /// (Hummingbird's service group does not end, though every hub connection has closed; a
-    /// known hub-server bug, issue 13), so that step is a known issue here.
-    static func withBenchServer(_ body: (HubServer) async throws -> Void) async throws {
-        let server = try await SignalRTestServer.start()
-        let failure: (any Error)?
-        do {
-            try await body(server)
-            failure = nil
-        } catch {
-            failure = error
-        }
-        await withKnownIssue("HubServer.stop() can hang after many connections (issue 13)", isIntermittent: true) {
-            try await withTimeout(.seconds(8), "the server to stop") { await server.stop() }
-        }
-        if let failure { throw failure }
-    }
-
     /// The issue's check: 50 connections for 2 s, every call the report counts as ok is one
     /// the hub answered, and no connection fails.
     @Test func echoCountsMatchTheHubsCount() async throws {
-        try await Self.withBenchServer { server in
+        try await withServer { server in
             let url = await server.testHubURL
             let report = try await Self.run(url, .echo, connections: 50, seconds: 2) { $0.inFlight = 2 }
             #expect(report.connectionsEstablished == 50)
@@ -70,7 +50,7 @@ import Testing
     }
 
     @Test func connectHoldsTheConnectionsForTheDuration() async throws {
-        try await Self.withBenchServer { server in
+        try await withServer { server in
             let report = try await Self.run(await server.testHubURL, .connect, connections: 20, seconds: 1)
             #expect(report.connectionsEstablished == 20)
             #expect(report.connectionFailures.isEmpty)
@@ -85,7 +65,7 @@ import Testing
     }
 
     @Test func everyConnectionReceivesEveryBroadcast() async throws {
-        try await Self.withBenchServer { server in
+        try await withServer { server in
             let report = try await Self.run(await server.testHubURL, .broadcast, connections: 10, seconds: 1.5) { $0.rate = 20 }
             #expect(report.connectionsEstablished == 10)
             #expect(report.broadcastsSent > 0)
@@ -95,7 +75,7 @@ import Testing
     }
 
     @Test func streamsCompleteWithAllTheirItems() async throws {
-        try await Self.withBenchServer { server in
+        try await withServer { server in
             let report = try await Self.run(await server.testHubURL, .stream, connections: 5, seconds: 1) {
                 $0.arguments = [.int(50), .int(0)]
             }
@@ -111,7 +91,7 @@ import Testing
     /// a poll or a stream open, and every one still connects and answers.
     @Test(arguments: [HttpTransportType.longPolling, .serverSentEvents])
     func manyHTTPTransportConnectionsToOneHost(transport: HttpTransportType) async throws {
-        try await Self.withBenchServer { server in
+        try await withServer { server in
             let report = try await Self.run(await server.testHubURL, .echo, connections: 12, seconds: 1.5, transports: transport)
             #expect(report.connectionsEstablished == 12)
             #expect(report.connectionFailures.isEmpty)
@@ -121,7 +101,7 @@ import Testing
     }
 
     @Test func cancellingTheRunReportsWhatItMeasured() async throws {
-        try await Self.withBenchServer { server in
+        try await withServer { server in
             let url = await server.testHubURL
             let recorder = EventRecorder<Int>()
             var configuration = BenchConfiguration()

@@ -19,16 +19,19 @@ enum ApplicationFactory {
         let maximumFrame = max(endpoints.values.map(\.configuration.maximumReceiveMessageSize).max() ?? 0, 1 << 16)
         let webSocketConfiguration = WebSocketServerConfiguration(
             maxFrameSize: maximumFrame, autoPing: .disabled, closeTimeout: .seconds(1))
-        var server: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) {
-            head, channel, _ in
-            guard let (connection, request, endpoint) = await WebSocketTransport.connection(
-                for: head, endpoints: endpoints, hooks: hooks)
-            else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in
-                await WebSocketTransport.run(
-                    connection: connection, request: request, endpoint: endpoint,
-                    inbound: inbound, outbound: outbound, channel: channel)
-            }
+        var server = HTTPServerBuilder { responder in
+            SilentConnectionClosingChannel(inner: HTTP1WebSocketUpgradeChannel(
+                responder: responder, configuration: .init(ws: webSocketConfiguration)
+            ) { head, channel, _ in
+                guard let (connection, request, endpoint) = await WebSocketTransport.connection(
+                    for: head, endpoints: endpoints, hooks: hooks)
+                else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await WebSocketTransport.run(
+                        connection: connection, request: request, endpoint: endpoint,
+                        inbound: inbound, outbound: outbound, channel: channel)
+                }
+            })
         }
         if let tlsConfiguration = configuration.tlsConfiguration {
             server = try .tls(server, tlsConfiguration: tlsConfiguration)
