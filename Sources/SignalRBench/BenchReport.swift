@@ -13,6 +13,8 @@ public struct BenchReport: Codable, Sendable {
     public var interrupted: Bool
     /// Seconds from the first connection attempt to the end of the load.
     public var seconds: Double
+    /// Seconds of load: from the moment every connection had been tried to the end.
+    public var loadSeconds: Double
     public var connectionsRequested: Int
     public var connectionsAttempted: Int
     public var connectionsEstablished: Int
@@ -30,7 +32,7 @@ public struct BenchReport: Codable, Sendable {
     public var items: Int
     /// Broadcasts sent (`broadcast`).
     public var broadcastsSent: Int
-    /// ``callsOK`` per second.
+    /// ``callsOK`` per second of load (``loadSeconds``).
     public var callsPerSecond: Double
     public var latency: Latency?
     /// Client CPU seconds over the run, and as a share of one core.
@@ -49,7 +51,7 @@ public struct BenchReport: Codable, Sendable {
     public var text: String {
         var lines: [String] = []
         let what = interrupted ? "Interrupted after" : "Ran"
-        lines.append("\(what) \(format(seconds)) s: scenario \(scenario.rawValue), method \(method)")
+        lines.append("\(what) \(format(seconds)) s (\(format(loadSeconds)) s of load after the ramp): scenario \(scenario.rawValue), method \(method)")
         lines.append("Connections: \(connectionsEstablished) established of \(connectionsRequested) (\(connectionsAttempted) attempted), \(connectionsFailed) failed, \(reconnects) reconnects, \(connectionsLost) lost")
         for (reason, count) in connectionFailures.sorted(by: { $0.value > $1.value }) {
             lines.append("  \(count) × \(reason)")
@@ -59,7 +61,7 @@ public struct BenchReport: Codable, Sendable {
         case .broadcast:
             lines.append("Broadcasts: \(broadcastsSent) sent, \(callsOK) received (\(format(callsPerSecond)) /s), expected \(broadcastsSent * connectionsEstablished)")
         case .stream:
-            lines.append("Streams: \(callsOK) completed, \(callsFailed) failed, \(items) items (\(format(Double(items) / max(seconds, 0.001))) items/s)")
+            lines.append("Streams: \(callsOK) completed, \(callsFailed) failed, \(items) items (\(format(Double(items) / max(loadSeconds, 0.001))) items/s)")
         case .echo:
             lines.append("Calls: \(callsOK) ok, \(callsFailed) failed, \(format(callsPerSecond)) calls/s")
         }

@@ -146,7 +146,7 @@ import Testing
         configuration.connections = 0
         #expect(throws: BenchError.self) { try configuration.validate() }
         let report = BenchReport(
-            scenario: .echo, method: "Echo", interrupted: false, seconds: 2, connectionsRequested: 2, connectionsAttempted: 2,
+            scenario: .echo, method: "Echo", interrupted: false, seconds: 2, loadSeconds: 2, connectionsRequested: 2, connectionsAttempted: 2,
             connectionsEstablished: 1, connectionFailures: ["refused": 1], reconnects: 0, connectionsLost: 0, callsOK: 10,
             callFailures: [:], items: 0, broadcastsSent: 0, callsPerSecond: 5,
             latency: .init(p50: 1, p90: 2, p99: 3, p999: 4, max: 5), cpuSeconds: 0.5, cpuPercent: 25, residentMiB: 40,
