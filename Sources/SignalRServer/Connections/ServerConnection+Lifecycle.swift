@@ -20,16 +20,33 @@ extension ServerConnection {
             reason != .dropped, reason != .serverStopping
         {
             // Keep the connection findable until its last poll learned that it ended (204).
-            let deadline = ContinuousClock.now.advanced(by: endpoint.configuration.disconnectTimeout)
-            while !longPollEndDelivered, ContinuousClock.now < deadline, !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
+            await waitForLongPollEnd(timeout: endpoint.configuration.disconnectTimeout)
         }
         if let context = makeContext() {
             for handler in endpoint.hub.disconnectedHandlers { await handler(context) }
         }
         await endpoint.registry.remove(self)
         await endpoint.counters.update { $0.openConnections -= 1 }
+    }
+
+    /// Returns once a poll or a DELETE told the client that the connection ended, after
+    /// `timeout`, or when the task is cancelled (the server is stopping).
+    private func waitForLongPollEnd(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.releaseLongPollEndWaiter()
+            }
+            if !longPollEndDelivered {
+                await withCheckedContinuation { longPollEndWaiter = $0 }
+            }
+            group.cancelAll()
+        }
+    }
+
+    func releaseLongPollEndWaiter() {
+        longPollEndWaiter?.resume()
+        longPollEndWaiter = nil
     }
 
     /// The client sent DELETE (Long Polling stop): the connection ends; a poll still to come

@@ -48,7 +48,12 @@ actor ServerConnection {
     var session = 0
     var abortTransport: (@Sendable () -> Void)?
     var firstRequest: TransportRequest?
-    var longPollEndDelivered = false
+    /// Whether a Long Polling client learned that the connection ended (a 204, or its DELETE).
+    var longPollEndDelivered = false {
+        didSet { if longPollEndDelivered { releaseLongPollEndWaiter() } }
+    }
+    /// ``finish()`` waiting for ``longPollEndDelivered``.
+    var longPollEndWaiter: CheckedContinuation<Void, Never>?
     var inputBeforeTransport: [UInt8] = []
 
     var handshake: HandshakeState = .waiting(.server())
