@@ -122,7 +122,7 @@ extension ServerConnection {
                 if let deadline {
                     try? await Task.sleep(until: deadline, clock: .continuous)
                 } else {
-                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    await Self.waitForCancellation()
                 }
                 await self.wakeWaiter(id: waiterId)
             }
@@ -131,6 +131,16 @@ extension ServerConnection {
                 outbox.waiter = (waiterId, continuation)
             }
             group.cancelAll()
+        }
+    }
+
+    /// Returns when the calling task is cancelled (an AsyncStream's iteration ends then).
+    private static func waitForCancellation() async {
+        let (never, continuation) = AsyncStream.makeStream(of: Never.self)
+        await withTaskCancellationHandler {
+            for await _ in never {}
+        } onCancel: {
+            continuation.finish()
         }
     }
 
