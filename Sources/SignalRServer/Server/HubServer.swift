@@ -111,14 +111,8 @@ public actor HubServer {
             state = .stopped
             throw error
         }
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [application], gracefulShutdownSignals: [], logger: configuration.logger)
-        // A graceful shutdown waits for every HTTP connection to end. One a client keeps
-        // open (an idle keep-alive connection of a pool) could hold stop() for ever, and
-        // cancelling the run task only asks for another graceful shutdown: after the grace
-        // period the server is cancelled, which closes what is left.
-        groupConfiguration.maximumGracefulShutdownDuration = Self.shutdownGracePeriod
-        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: configuration.logger))
         let task = Task {
             await withDiscardingTaskGroup { group in
                 group.addTask {
@@ -156,9 +150,6 @@ public actor HubServer {
         }
     }
 
-    /// How long stop() lets transports flush and connections end before cancelling them.
-    static let shutdownGracePeriod: Duration = .seconds(5)
-
     private enum StartEvent: Sendable {
         case running(Int)
         case failed(any Error)
@@ -181,7 +172,7 @@ public actor HubServer {
         let task = running.task
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: Self.shutdownGracePeriod)
+                try? await Task.sleep(for: .seconds(5))
                 task.cancel()
             }
             await task.value
