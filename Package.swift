@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "SignalRBenchmarks",
             dependencies: [
-                "SignalRProtocol", "SignalRClient", "SignalRServer", "SignalRServerTesting", "MallocCounter",
+                "SignalRProtocol", "SignalRClient", "SignalRServer", "SignalRServerTesting", "SignalRBench", "MallocCounter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

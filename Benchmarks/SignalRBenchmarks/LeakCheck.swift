@@ -1,5 +1,6 @@
 import Foundation
 import MallocCounter
+import SignalRBench
 import SignalRClient
 import SignalRProtocol
 
@@ -40,10 +41,7 @@ enum LeakCheck {
         }
 
         private static func rssKiB() -> Int {
-            guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return -1 }
-            let fields = text.split(separator: " ")
-            guard fields.count > 1, let pages = Int(fields[1]) else { return -1 }
-            return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+            ProcessUsage.residentBytes().map { $0 / 1024 } ?? -1
         }
     }
 

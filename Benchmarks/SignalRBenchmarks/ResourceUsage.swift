@@ -1,18 +1,6 @@
 import Foundation
 import MallocCounter
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-#if canImport(Glibc)
-/// glibc declares `getrusage`'s argument as an `Int32`; its constant comes as an enum.
-private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
-#else
-private let RUSAGE_SELF_WHO = RUSAGE_SELF
-#endif
+import SignalRBench
 
 /// What this process used so far: CPU time, voluntary context switches (the thread gave up
 /// the CPU to wait: a hop to another thread that had to wake it up again) and allocations.
@@ -22,12 +10,10 @@ struct ResourceUsage {
     var allocations: Double
 
     static func now() -> ResourceUsage {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF_WHO, &usage)
-        let user = Double(usage.ru_utime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec)
-        let system = Double(usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_stime.tv_usec)
+        let usage = ProcessUsage.now()
         return ResourceUsage(
-            cpuMicros: user + system, voluntarySwitches: Double(usage.ru_nvcsw), allocations: Double(malloc_counter_count())
+            cpuMicros: usage.cpuSeconds * 1e6, voluntarySwitches: Double(usage.voluntarySwitches),
+            allocations: Double(malloc_counter_count())
         )
     }
 

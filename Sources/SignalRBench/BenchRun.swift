@@ -41,7 +41,8 @@ public struct BenchRun: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let before = ProcessUsage.now()
-        var residentAtEnd = before.residentBytes
+        let residentBefore = ProcessUsage.residentBytes() ?? 0
+        var residentAtEnd = residentBefore
         var loadDone = false
         let loadStart = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
@@ -70,7 +71,7 @@ public struct BenchRun: Sendable {
                 switch event {
                 case .deadline:
                     // No new calls; those outstanding may finish within the drain timeout.
-                    residentAtEnd = ProcessUsage.now().residentBytes
+                    residentAtEnd = ProcessUsage.residentBytes() ?? 0
                     stopping.open()
                     rampDone.open()
                     if loadDone {
@@ -123,7 +124,7 @@ public struct BenchRun: Sendable {
         }.value
         return report(
             recorder.snapshot(), seconds: elapsed.seconds, loadSeconds: loadSeconds, interrupted: interrupted,
-            cpuSeconds: usage.cpuSeconds - before.cpuSeconds, residentBefore: before.residentBytes, residentAtEnd: residentAtEnd
+            cpuSeconds: usage.cpuSeconds - before.cpuSeconds, residentBefore: residentBefore, residentAtEnd: residentAtEnd
         )
     }
 
@@ -135,29 +136,28 @@ public struct BenchRun: Sendable {
         await withTaskGroup(of: Void.self) { group in
             let clock = ContinuousClock()
             let interval = Duration.seconds(1 / configuration.rampRate)
-            var attempts: [Task<Void, Never>] = []
+            // The load starts once every connection launched has been tried.
+            let tried = CountdownGate(opening: rampDone)
+            var launched = 0
             for index in 0..<configuration.connections {
                 do { try await clock.sleep(until: start + interval * index) } catch { break }
                 if stopping.isOpen || Task.isCancelled { break }
-                let opened = Gate()
+                launched += 1
                 group.addTask {
                     await connectionWorker(
                         index: index, recorder: recorder, connections: connections, stopping: stopping, rampDone: rampDone,
-                        opened: opened
+                        tried: tried
                     )
                 }
-                attempts.append(Task { await opened.wait() })
             }
-            // Broadcasts start once every connection has been tried, so each can count them all.
-            for attempt in attempts { await attempt.value }
-            rampDone.open()
+            tried.expect(launched)
         }
     }
 
     /// One connection: start, then the scenario's work until the run stops.
     private func connectionWorker(
         index: Int, recorder: BenchRecorder, connections: NIOLockedValueBox<[HubConnection]>, stopping: Gate,
-        rampDone: Gate, opened: Gate
+        rampDone: Gate, tried: CountdownGate
     ) async {
         recorder.connectionAttempted()
         let connection: HubConnection
@@ -165,7 +165,7 @@ public struct BenchRun: Sendable {
             connection = try makeConnection()
         } catch {
             recorder.connectionFailed(Self.reason(error))
-            opened.open()
+            tried.arrive()
             return
         }
         let reconnecting = NIOLockedValueBox(false)
@@ -199,10 +199,10 @@ public struct BenchRun: Sendable {
             recorder.connected()
         } catch {
             recorder.connectionFailed(Self.reason(error))
-            opened.open()
+            tried.arrive()
             return
         }
-        opened.open()
+        tried.arrive()
         // The load starts once every connection was tried: calls from the first connections
         // would otherwise starve the handshakes of the later ones (on a small machine, at
         // 10,000 connections, they did), and the duration measures the full load.

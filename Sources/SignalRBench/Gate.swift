@@ -27,3 +27,26 @@ final class Gate: Sendable {
         }
     }
 }
+
+/// Opens `gate` once as many arrivals came as ``expect(_:)`` named (the count may be named
+/// after some have arrived): "every connection was tried".
+final class CountdownGate: Sendable {
+    let gate: Gate
+    private let counts = NIOLockedValueBox((arrived: 0, expected: Int?.none))
+
+    init(opening gate: Gate) { self.gate = gate }
+
+    func arrive() {
+        if counts.withLockedValue({ counts in
+            counts.arrived += 1
+            return counts.expected.map { counts.arrived >= $0 } ?? false
+        }) { gate.open() }
+    }
+
+    func expect(_ count: Int) {
+        if counts.withLockedValue({ counts in
+            counts.expected = count
+            return counts.arrived >= count
+        }) { gate.open() }
+    }
+}

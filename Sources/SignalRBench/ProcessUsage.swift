@@ -12,29 +12,31 @@ private let rusageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
 private let rusageSelf = RUSAGE_SELF
 #endif
 
-/// The process's CPU time and resident memory.
-struct ProcessUsage: Sendable {
+/// What the process used so far (getrusage), and its resident memory: for `signalr bench`'s
+/// report and the benchmarks' per-call figures.
+package struct ProcessUsage: Sendable {
     /// User plus system CPU time, in seconds.
-    var cpuSeconds: Double
-    /// Resident set size now, in bytes (0 where it cannot be read).
-    var residentBytes: Int
+    package var cpuSeconds: Double
+    /// Voluntary context switches: a thread gave up the CPU to wait (a hop to another thread
+    /// that had to wake it up again).
+    package var voluntarySwitches: Int
 
-    static func now() -> ProcessUsage {
+    package static func now() -> ProcessUsage {
         var usage = rusage()
         getrusage(rusageSelf, &usage)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return ProcessUsage(cpuSeconds: cpu, residentBytes: residentBytes())
+        return ProcessUsage(cpuSeconds: cpu, voluntarySwitches: Int(usage.ru_nvcsw))
     }
 
-    /// From /proc/self/statm on Linux (the second field, in pages); the peak elsewhere.
-    private static func residentBytes() -> Int {
+    /// The resident set size now, in bytes: from /proc/self/statm on Linux (the second field,
+    /// in pages), the peak elsewhere; nil when it cannot be read.
+    package static func residentBytes() -> Int? {
         #if os(Linux)
-        if let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) {
-            let fields = text.split(separator: " ")
-            if fields.count > 1, let pages = Int(fields[1]) { return pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
-        }
-        return 0
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
         #else
         var usage = rusage()
         getrusage(rusageSelf, &usage)
