@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import CompilerPluginSupport
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -13,6 +14,9 @@ let package = Package(
         .library(name: "SignalRProtocol", targets: ["SignalRProtocol"]),
         .library(name: "SignalRClient", targets: ["SignalRClient"]),
         .library(name: "SignalRServer", targets: ["SignalRServer"]),
+        // Typed hub proxies (`@HubProxy`, `@HubReceiver`); opt-in, because macros bring
+        // swift-syntax into the build of whoever imports them.
+        .library(name: "SignalRMacros", targets: ["SignalRMacros"]),
         .executable(name: "signalr", targets: ["signalr"]),
     ],
     dependencies: [
@@ -29,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
     ],
     targets: [
         .target(
@@ -78,6 +83,23 @@ let package = Package(
                 "SignalRProtocol",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The compiler plugin behind SignalRMacros: expands `@HubProxy` and `@HubReceiver`.
+        .macro(
+            name: "SignalRMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SignalRMacros",
+            dependencies: ["SignalRClient", "SignalRMacrosPlugin"],
             swiftSettings: swiftSettings
         ),
         // The load generator behind `signalr bench` (a library so the tests can run it).
@@ -173,9 +195,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SignalRMacrosTests",
+            dependencies: [
+                "SignalRMacrosPlugin",
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SignalRClient", "SignalRServer", "SignalRServerTesting", "SignalRProtocol", "SignalRTestSupport", "SignalRBench",
+                "SignalRMacros", "SignalRClient", "SignalRServer", "SignalRServerTesting", "SignalRProtocol", "SignalRTestSupport", "SignalRBench",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -21,7 +21,7 @@ enum StreamBenchmark {
             let clock = ContinuousClock()
             var start = clock.now
             var received = 0
-            for try await _ in await connection.stream("Counter", total, 0, as: Int.self) { received += 1 }
+            for try await _ in connection.stream("Counter", total, 0, as: Int.self) { received += 1 }
             rows.append(("\(name) stream, server to client", Double(received) / (clock.now - start).seconds))
             start = clock.now
             let (numbers, input) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .unbounded)

@@ -257,7 +257,7 @@ public struct BenchRun: Sendable {
             let before = clock.now
             var items = 0
             do {
-                for try await _ in await connection.stream(method, arguments: arguments, as: JSONValue.self) { items += 1 }
+                for try await _ in connection.stream(method, arguments: arguments, as: JSONValue.self) { items += 1 }
                 recorder.callSucceeded(microseconds: UInt64((clock.now - before).nanoseconds / 1000), items: items)
             } catch {
                 recorder.callFailed(Self.reason(error))

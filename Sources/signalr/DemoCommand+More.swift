@@ -11,7 +11,7 @@ extension DemoCommand {
 
         // "Streaming": server-to-client stream, consumed with for-try-await.
         var items: [Int] = []
-        for try await item in await connection.stream("Counter", 5, 50, as: Int.self) {
+        for try await item in connection.stream("Counter", 5, 50, as: Int.self) {
             items.append(item)
         }
         print("stream Counter(5, 50) -> \(items)")

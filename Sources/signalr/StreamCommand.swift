@@ -22,7 +22,7 @@ struct StreamCommand: AsyncParsableCommand {
         try await call.run { hub, method, values in
             try await withInterrupt {
                 do {
-                    for try await item in await hub.stream(method, arguments: values, as: JSONValue.self) {
+                    for try await item in hub.stream(method, arguments: values, as: JSONValue.self) {
                         printLine(item.jsonString)
                     }
                 } catch is CancellationError {

@@ -29,12 +29,12 @@ import Testing
 
             var received: [Int] = []
             let error = await caught {
-                for try await n in await connection.stream("FailingStream", 2, as: Int.self) { received.append(n) }
+                for try await n in connection.stream("FailingStream", 2, as: Int.self) { received.append(n) }
             }
             #expect(received == [0, 1])
             #expect((error as? SignalRError)?.code == .hubError)
 
-            for try await n in await connection.stream("Counter", 100, 10, as: Int.self) {
+            for try await n in connection.stream("Counter", 100, 10, as: Int.self) {
                 #expect(n == 0)
                 break
             }
@@ -45,7 +45,7 @@ import Testing
 
             let firstItem = EventRecorder<Int>()
             let consumer = Task {
-                for try await n in await connection.stream("Counter", 100, 10, as: Int.self) { firstItem.record(n) }
+                for try await n in connection.stream("Counter", 100, 10, as: Int.self) { firstItem.record(n) }
             }
             _ = try await firstItem.first()
             try await connection.stop()

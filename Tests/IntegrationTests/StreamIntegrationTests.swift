@@ -46,7 +46,7 @@ import Testing
             let connection = try await connect(await server.testHubURL, kind)
             var received: [Int] = []
             let error = await caught {
-                for try await n in await connection.stream("FailingStream", 3, as: Int.self) { received.append(n) }
+                for try await n in connection.stream("FailingStream", 3, as: Int.self) { received.append(n) }
             }
             #expect(received == [0, 1, 2])
             let failure = try #require(error as? SignalRError)
@@ -62,7 +62,7 @@ import Testing
         try await withServer { server in
             let connection = try await connect(await server.testHubURL, kind)
             var seen: [Int] = []
-            for try await n in await connection.stream("Ticks", Self.idle, as: Int.self) {
+            for try await n in connection.stream("Ticks", Self.idle, as: Int.self) {
                 seen.append(n)
                 break
             }
@@ -71,7 +71,7 @@ import Testing
 
             let firstItem = EventRecorder<Int>()
             let consumer = Task {
-                for try await n in await connection.stream("Ticks", Self.idle, as: Int.self) { firstItem.record(n) }
+                for try await n in connection.stream("Ticks", Self.idle, as: Int.self) { firstItem.record(n) }
             }
             _ = try await firstItem.first()
             consumer.cancel()
@@ -89,7 +89,7 @@ import Testing
             await connection.onClose { closes.record($0) }
             let firstItem = EventRecorder<Int>()
             let consumer = Task {
-                for try await n in await connection.stream("Ticks", Self.idle, as: Int.self) { firstItem.record(n) }
+                for try await n in connection.stream("Ticks", Self.idle, as: Int.self) { firstItem.record(n) }
             }
             _ = try await firstItem.first()
             let connectionId = try #require(await connection.connectionId)
@@ -106,7 +106,7 @@ import Testing
             let connection = try await connect(await server.testHubURL, kind)
             let firstItem = EventRecorder<Int>()
             let consumer = Task {
-                for try await n in await connection.stream("Ticks", Self.idle, as: Int.self) { firstItem.record(n) }
+                for try await n in connection.stream("Ticks", Self.idle, as: Int.self) { firstItem.record(n) }
             }
             _ = try await firstItem.first()
             try await connection.stop()

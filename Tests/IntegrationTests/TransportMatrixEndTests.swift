@@ -29,7 +29,7 @@ import Testing
         #expect(try await started.first() == "started")
         let firstItem = EventRecorder<Int>()
         let stream = Task {
-            for try await n in await connection.stream("Ticks", StreamIntegrationTests.idle, as: Int.self) { firstItem.record(n) }
+            for try await n in connection.stream("Ticks", StreamIntegrationTests.idle, as: Int.self) { firstItem.record(n) }
         }
         #expect(try await firstItem.first() == 0)
         return (invoke, stream)

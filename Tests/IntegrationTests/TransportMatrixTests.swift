@@ -100,13 +100,13 @@ import Testing
             #expect(items == Array(0..<500))
             var failed: [Int] = []
             let error = await caught {
-                for try await n in await connection.stream("FailingStream", 3, as: Int.self) { failed.append(n) }
+                for try await n in connection.stream("FailingStream", 3, as: Int.self) { failed.append(n) }
             }
             #expect(failed == [0, 1, 2])
             #expect((error as? SignalRError)?.message
                 == "An error occurred on the server while streaming results. HubException: The stream failed after 3 items.")
             // Leaving the loop early sends CancelInvocation, which the hub's stream sees.
-            for try await n in await connection.stream("Ticks", StreamIntegrationTests.idle, as: Int.self) {
+            for try await n in connection.stream("Ticks", StreamIntegrationTests.idle, as: Int.self) {
                 #expect(n == 0)
                 break
             }

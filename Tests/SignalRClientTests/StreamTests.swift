@@ -36,7 +36,7 @@ struct StreamTests {
         let connection = harness.connection
         let received = Locked<[Int]>([])
         let consumer = Task {
-            for try await n in await connection.stream("FailingStream", 1, as: Int.self) { received.withLock { $0.append(n) } }
+            for try await n in connection.stream("FailingStream", 1, as: Int.self) { received.withLock { $0.append(n) } }
         }
         _ = try await server.nextStreamInvocation()
         server.transport.receive(F.item("0", "7") + F.completion("0", error: "The stream failed."))
@@ -53,7 +53,7 @@ struct StreamTests {
         let connection = harness.connection
         try await withTimeout {
             async let first: Int? = {
-                for try await n in await connection.stream("Ticks", 10, as: Int.self) { return n }
+                for try await n in connection.stream("Ticks", 10, as: Int.self) { return n }
                 return nil
             }()
             _ = try await server.nextStreamInvocation()
@@ -138,7 +138,7 @@ struct StreamTests {
 
         func start(_ connection: HubConnection) -> Task<Void, any Error> {
             Task { [events, gate] in
-                var iterator = await connection.stream("Ticks", 0, as: Int.self, bufferSize: 1).makeAsyncIterator()
+                var iterator = connection.stream("Ticks", 0, as: Int.self, bufferSize: 1).makeAsyncIterator()
                 while let n = try await iterator.next() {
                     events.withLock { $0.append("item \(n)") }
                     if n == 1 { for await _ in gate.stream { break } }

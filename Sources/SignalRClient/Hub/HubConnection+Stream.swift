@@ -6,11 +6,13 @@ extension HubConnection {
     /// client's `stream`).
     ///
     /// ```swift
-    /// for try await n in await connection.stream("Counter", 10, 500, as: Int.self) {
+    /// for try await n in connection.stream("Counter", 10, 500, as: Int.self) {
     ///     print(n)
     /// }
     /// ```
     ///
+    /// Like the official client's `stream`, it returns at once, without `await` (it is
+    /// `nonisolated`), so a typed proxy's streaming method need not be `async`.
     /// Nothing is sent until iteration starts: the first `next()` sends the StreamInvocation
     /// (and each new iteration calls the method anew). Items arrive in order; the hub's
     /// Completion ends the sequence. Leaving the loop early, or cancelling the consuming task,
@@ -36,7 +38,7 @@ extension HubConnection {
     ///   ("Invocation canceled due to the underlying connection being closed.") after ``stop()``;
     ///   ``SignalRError/Code/protocolError`` when an item is not an `Element` (that stream
     ///   alone ends, and CancelInvocation is sent). `CancellationError` when the task is cancelled.
-    public func stream<Element: Decodable & Sendable, each Argument: Encodable & Sendable>(
+    public nonisolated func stream<Element: Decodable & Sendable, each Argument: Encodable & Sendable>(
         _ method: String, _ arguments: repeat each Argument, as: Element.Type = Element.self,
         bufferSize: Int = HubStreamSequence<Element>.defaultBufferSize
     ) -> HubStreamSequence<Element> {
@@ -47,7 +49,7 @@ extension HubConnection {
     /// generated proxies).
     ///
     /// ```swift
-    /// for try await item in await connection.stream("Counter", arguments: [3, 0], as: JSONValue.self) {
+    /// for try await item in connection.stream("Counter", arguments: [3, 0], as: JSONValue.self) {
     ///     print(item.jsonString)
     /// }
     /// ```
@@ -58,7 +60,7 @@ extension HubConnection {
     ///   - as: the type of the items; ``JSONValue`` reads any item.
     ///   - bufferSize: how many received items may wait for the consumer.
     /// - Returns: the items, as ``stream(_:_:as:bufferSize:)`` describes.
-    public func stream<Element: Decodable & Sendable>(
+    public nonisolated func stream<Element: Decodable & Sendable>(
         _ method: String, arguments: [any Encodable & Sendable], as: Element.Type = Element.self,
         bufferSize: Int = HubStreamSequence<Element>.defaultBufferSize
     ) -> HubStreamSequence<Element> {

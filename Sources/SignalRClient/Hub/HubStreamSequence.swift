@@ -7,7 +7,7 @@ import SignalRProtocol
 /// Completion. Leaving the loop early or cancelling the task sends CancelInvocation.
 ///
 /// ```swift
-/// for try await n in await connection.stream("Counter", 10, 500, as: Int.self) {
+/// for try await n in connection.stream("Counter", 10, 500, as: Int.self) {
 ///     print(n)
 /// }
 /// ```
