@@ -117,6 +117,7 @@ let package = Package(
             name: "signalr",
             dependencies: [
                 "SignalRBench",
+                "SignalRMacros",
                 "SignalRClient",
                 "SignalRServer",
                 "SignalRServerTesting",
@@ -197,6 +198,8 @@ let package = Package(
         .testTarget(
             name: "SignalRMacrosTests",
             dependencies: [
+                // Built first so the compiler-checked tests can type-check code that imports it.
+                "SignalRMacros",
                 "SignalRMacrosPlugin",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SignalRClient
+import SignalRMacros
 import SignalRProtocol
 import SignalRServer
 import SignalRServerTesting
@@ -41,21 +42,21 @@ struct DemoCommand: AsyncParsableCommand {
     private func runDemo(chatURL: String, testURL: String) async throws {
         print("== Hub at \(chatURL) (\(hubProtocol.rawValue) protocol)")
 
-        // "Connect to a hub" and "Call client methods from the hub": two chat clients.
+        // "Connect to a hub" and "Call client methods from the hub": two chat clients, each
+        // registering a typed receiver (ChatProtocols.swift) for the hub's ReceiveMessage.
         let received = AsyncStream<String>.makeStream()
         var clients: [HubConnection] = []
         for name in ["ana", "ben"] {
             let connection = try makeConnection(chatURL)
-            await connection.on("ReceiveMessage") { (user: String, message: String) in
-                received.continuation.yield("[\(name)] ReceiveMessage: \(user): \(message)")
-            }
+            await connection.register(ChatClientReceiver.self, handler: ChatLines(name: name, lines: received.continuation))
             try await connection.start()
             print("\(name) connected (state \(await connection.state), connection id \(await connection.connectionId ?? "-"))")
             clients.append(connection)
         }
 
-        // "Call hub methods from the client": send is fire-and-forget, the hub broadcasts.
-        try await clients[0].send("SendMessage", "ana", "Hello from Swift!")
+        // "Call hub methods from the client", through the typed proxy: SendMessage is sent
+        // without waiting (@HubSend), and the hub broadcasts it.
+        try await ChatHubProxy(clients[0]).sendMessage(user: "ana", message: "Hello from Swift!")
         var lines: [String] = []
         for await line in received.stream {
             lines.append(line)
