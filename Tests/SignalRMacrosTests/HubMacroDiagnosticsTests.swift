@@ -340,5 +340,17 @@ import Testing
                 DiagnosticSpec(message: "@HubSend applies only to a method of a @HubProxy or @HubReceiver protocol", line: 1, column: 1)
             ]
         )
+        assertExpansion(
+            """
+            @HubMethod("Name")
+            var name = ""
+            """,
+            expanded: """
+            var name = ""
+            """,
+            diagnostics: [
+                DiagnosticSpec(message: "@HubMethod applies only to a method of a @HubProxy or @HubReceiver protocol", line: 1, column: 1)
+            ]
+        )
     }
 }
