@@ -6,6 +6,8 @@ final class HubEndpoint: Sendable {
     let path: String
     let hub: Hub
     let configuration: HubServerConfiguration
+    /// The configuration's clock: every connection timer's deadlines are offsets on it.
+    let clock: ErasedClock
     let registry = ConnectionRegistry()
     /// The configuration's hooks, or none.
     let hooks: any HubServerHooks
@@ -22,6 +24,7 @@ final class HubEndpoint: Sendable {
         self.path = path
         self.hub = hub
         self.configuration = configuration
+        self.clock = ErasedClock(configuration.clock)
         self.hooks = configuration.hooks ?? NoHubServerHooks()
         self.counters = counters
         self.spawner = spawner

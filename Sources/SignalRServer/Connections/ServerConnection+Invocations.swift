@@ -145,9 +145,11 @@ extension ServerConnection {
         guard let hubProtocol = negotiatedProtocol() else { throw HubError("Connection '\(id)' is not connected.") }
         let invocationId = String(nextClientInvocationId)
         nextClientInvocationId += 1
+        let clock = clock
+        let deadline = clock.now + timeout
         let value = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let cancelled = (try? await Task.sleep(for: timeout)) == nil
+                let cancelled = (try? await clock.sleep(until: deadline)) == nil
                 await self.failClientResult(
                     invocationId,
                     cancelled ? CancellationError() : HubError("Timed out waiting for the client result of '\(method)'."))

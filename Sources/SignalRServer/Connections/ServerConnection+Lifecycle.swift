@@ -8,7 +8,7 @@ extension ServerConnection {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.jobs.run() }
             group.addTask { await self.invocationQueue.run() }
-            group.addTask { await self.heartbeat() }
+            group.addTask { await self.runTimers() }
             for await _ in closeSignal.stream {}
             group.cancelAll()
         }
@@ -16,11 +16,11 @@ extension ServerConnection {
     }
 
     private func finish() async {
-        if transportKind == .longPolling, !longPollEndDelivered, case .closed(let reason) = phase,
+        if machine.transport == .longPolling, !machine.longPollEndDelivered, let reason = machine.closeReason,
             reason != .dropped, reason != .serverStopping
         {
             // Keep the connection findable until its last poll learned that it ended (204).
-            await waitForLongPollEnd(timeout: endpoint.configuration.disconnectTimeout)
+            await waitForLongPollEnd(timeout: timeouts.disconnect)
         }
         if let context = makeContext() {
             for handler in endpoint.hub.disconnectedHandlers { await handler(context) }
@@ -32,12 +32,14 @@ extension ServerConnection {
     /// Returns once a poll or a DELETE told the client that the connection ended, after
     /// `timeout`, or when the task is cancelled (the server is stopping).
     private func waitForLongPollEnd(timeout: Duration) async {
+        let clock = clock
+        let deadline = clock.now + timeout
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await clock.sleep(until: deadline)
                 await self.releaseLongPollEndWaiter()
             }
-            if !longPollEndDelivered {
+            if !machine.longPollEndDelivered {
                 await withCheckedContinuation { longPollEndWaiter = $0 }
             }
             group.cancelAll()
@@ -49,13 +51,19 @@ extension ServerConnection {
         longPollEndWaiter = nil
     }
 
+    /// A poll or a DELETE told the Long Polling client that the connection ended.
+    func longPollEndDelivered() {
+        machine.longPollEndWasDelivered()
+        releaseLongPollEndWaiter()
+    }
+
     /// The client sent DELETE (Long Polling stop): the connection ends; a poll still to come
     /// gets 204. When the server had closed it already, the DELETE shows that the client saw
     /// the end (its Close message), so no poll needs to learn of it and the connection goes
     /// at once instead of staying findable until its disconnect timeout.
     func deleteRequested() {
         if isClosed {
-            longPollEndDelivered = true
+            longPollEndDelivered()
         } else {
             close(.client)
         }
@@ -63,24 +71,13 @@ extension ServerConnection {
 
     /// Ends the connection. Safe to call more than once; the first reason wins.
     func close(_ reason: CloseReason) {
-        guard !isClosed else { return }
-        let handshakeDone = negotiatedProtocol() != nil
-        switch reason {
-        case .dropped:
-            outbox.frames.removeAll()
-            abortTransport?()
-        case .client:
-            outbox.frames.removeAll()
-        case .server(let error, let allowReconnect):
-            if handshakeDone { send(.close(CloseMessage(error: error, allowReconnect: allowReconnect))) }
-        case .failed(let error):
-            if handshakeDone { send(.close(CloseMessage(error: error))) }
-        case .serverStopping:
-            if handshakeDone { send(.close(CloseMessage())) }
-        }
+        guard case .close(_, let closeMessage, let clearOutbox, let abort) = machine.close(reason) else { return }
+        if clearOutbox { outbox.frames.removeAll() }
+        if abort { abortTransport?() }
+        if let closeMessage { sendAfterClose(.close(closeMessage)) }
         abortTransport = nil
-        phase = .closed(reason)
         wakeWaiter()
+        timerWake.wake()
         for invocationId in pendingClientResults.keys {
             failClientResult(invocationId, HubError("Connection '\(id)' disconnected."))
         }
@@ -92,74 +89,64 @@ extension ServerConnection {
         closeSignal.continuation.finish()
     }
 
+    /// Queues the Close message of a connection that just closed (``send(_:)`` refuses once closed).
+    private func sendAfterClose(_ message: HubMessage) {
+        guard case .done(let hubProtocol, _, _) = handshake, let bytes = try? hubProtocol.writeMessage(message) else { return }
+        outbox.frames.append(OutboundFrame(bytes: bytes, isBinary: hubProtocol.transferFormat == .binary))
+    }
+
     /// Cuts the transport without a Close message. With stateful reconnect the connection
     /// waits for the client to come back; otherwise it ends.
     func drop() {
-        if messageBuffer != nil, case .attached = phase {
+        switch machine.drop(now: clock.now) {
+        case .detach:
             abortTransport?()
             abortTransport = nil
             outbox.frames.removeAll()
-            phase = .detached(since: .now)
             wakeWaiter()
-        } else {
+            rearmTimer()
+        case .close:
             close(.dropped)
         }
     }
 
-    /// Checks the timers every tick until cancelled.
-    private func heartbeat() async {
-        let configuration = endpoint.configuration
-        let tick = min(
-            configuration.keepAliveInterval / 2, configuration.clientTimeoutInterval / 4,
-            configuration.handshakeTimeout / 4, configuration.ackInterval / 2, .seconds(1))
-        while !Task.isCancelled {
-            try? await Task.sleep(for: max(tick, .milliseconds(5)))
-            checkTimers(now: .now)
+    // MARK: Timers
+
+    /// Sleeps until the machine's next deadline (or an event that moves it earlier) and
+    /// carries out what is due, until the connection closes or the task is cancelled.
+    private func runTimers() async {
+        while !isClosed, !Task.isCancelled {
+            let deadline = machine.nextDeadline(timeouts)
+            armedDeadline = deadline
+            await timerWake.sleep(until: deadline, on: clock)
+            armedDeadline = nil
+            handle(machine.timerFired(now: clock.now, timeouts))
         }
     }
 
-    private func checkTimers(now: ContinuousClock.Instant) {
-        let configuration = endpoint.configuration
-        switch phase {
-        case .closed:
-            return
-        case .idle:
-            if now - createdAt > configuration.disconnectTimeout { close(.failed(nil)) }
-            return
-        case .detached(let since):
-            if now - since > configuration.disconnectTimeout { close(.failed(nil)) }
-            return
-        case .attached:
+    /// Wakes the timer loop when the next deadline is now earlier than the one it sleeps for.
+    func rearmTimer() {
+        guard let next = machine.nextDeadline(timeouts) else { return }
+        if armedDeadline.map({ next < $0 }) ?? true { timerWake.wake() }
+    }
+
+    private func handle(_ action: ServerConnectionStateMachine.TimerAction) {
+        switch action {
+        case .none:
             break
+        case .failHandshake:
+            push(OutboundFrame(
+                bytes: HandshakeProtocol.writeResponse(HandshakeResponse(error: "Handshake was canceled.")), isBinary: false))
+            close(.failed(nil))
+        case .close(let reason):
+            if reason == .failed(nil), machine.transport != nil {
+                logger.debug("Client timeout or disconnect timeout elapsed; closing")
+            }
+            close(reason)
+        case .send(let ping, let ack):
+            if ping { send(.ping) }
+            if ack, let sequenceId = messageBuffer?.takeAck() { send(.ack(AckMessage(sequenceId: sequenceId))) }
         }
-        switch handshake {
-        case .waiting:
-            if let started = handshakeStartedAt, now - started > configuration.handshakeTimeout {
-                failHandshakeOnTimeout()
-            }
-        case .failed:
-            return
-        case .done:
-            if clientTimeoutActive, now - lastReceiveAt > configuration.clientTimeoutInterval {
-                logger.debug("Client timeout elapsed without receiving a message from the client; closing")
-                close(.failed(nil))
-                return
-            }
-            if transportKind != .longPolling, now - lastSendAt >= configuration.keepAliveInterval {
-                send(.ping)
-            }
-            if messageBuffer != nil, now - lastAckAt >= configuration.ackInterval {
-                lastAckAt = now
-                if let ack = messageBuffer?.takeAck() { send(.ack(AckMessage(sequenceId: ack))) }
-            }
-        }
-    }
-
-    private func failHandshakeOnTimeout() {
-        handshake = .failed
-        push(OutboundFrame(
-            bytes: HandshakeProtocol.writeResponse(HandshakeResponse(error: "Handshake was canceled.")), isBinary: false))
-        close(.failed(nil))
     }
 }
 

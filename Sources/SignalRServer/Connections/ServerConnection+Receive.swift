@@ -10,8 +10,8 @@ extension ServerConnection {
     @discardableResult
     func receive(_ received: [UInt8], session from: Int? = nil) async -> Bool {
         guard !isClosed else { return false }
-        if let from, from != session { return true }
-        if case .idle = phase {
+        if let from, from != machine.session { return true }
+        if machine.isNegotiated {
             // As ASP.NET Core, the hub starts with the first transport request; keep the bytes until then.
             inputBeforeTransport += received
             return true
@@ -22,7 +22,7 @@ extension ServerConnection {
             inputBeforeTransport = []
         }
         guard !bytes.isEmpty else { return true }
-        lastReceiveAt = .now
+        machine.received(now: clock.now)
         switch handshake {
         case .failed:
             return false
@@ -49,7 +49,7 @@ extension ServerConnection {
     /// arrive meanwhile wait in the decoder.
     private func completeHandshake(_ request: HandshakeRequest) async {
         let delay = await endpoint.hooks.handshakeDelay()
-        if delay > .zero { try? await Task.sleep(for: delay) }
+        if delay > .zero { try? await clock.sleep(until: clock.now + delay) }
         guard !isClosed, case .waiting(let decoder) = handshake else { return }
         acceptHandshake(request, decoder: decoder)
     }
@@ -63,7 +63,7 @@ extension ServerConnection {
             failHandshake("The server does not support version \(request.version) of the '\(request.protocolName)' protocol.")
             return
         }
-        if let kind = transportKind, !kind.transferFormats.contains(hubProtocol.transferFormat) {
+        if let kind = machine.transport, !kind.transferFormats.contains(hubProtocol.transferFormat) {
             failHandshake(
                 "Cannot use the '\(hubProtocol.name)' protocol on the current transport. "
                     + "The transport does not support '\(hubProtocol.transferFormat.rawValue)' transfer format.")
@@ -77,12 +77,15 @@ extension ServerConnection {
             rest = .failure(error)
         }
         handshake = .done(hubProtocol, decoder, version: request.version)
-        if statefulReconnect, request.version >= 2 {
+        let stateful = statefulReconnect && request.version >= 2
+        if stateful {
             messageBuffer = MessageBuffer(limit: endpoint.configuration.statefulReconnectBufferSize)
         }
+        machine.handshakeCompleted(stateful: stateful, now: clock.now)
+        rearmTimer()
         let transportRequest = firstRequest ?? TransportRequest(headers: [:], query: [:])
         info = HubConnectionInfo(
-            connectionId: id, hubPath: endpoint.path, transport: transportKind ?? .webSockets,
+            connectionId: id, hubPath: endpoint.path, transport: machine.transport ?? .webSockets,
             headers: transportRequest.headers, query: transportRequest.query, accessToken: transportRequest.accessToken,
             protocolName: hubProtocol.name, protocolVersion: request.version)
         push(OutboundFrame(
@@ -117,6 +120,7 @@ extension ServerConnection {
     private func failHandshake(_ text: String) {
         logger.debug("Handshake refused", metadata: ["signalr.error": .string(text)])
         handshake = .failed
+        machine.handshakeFailed()
         push(OutboundFrame(bytes: HandshakeProtocol.writeResponse(HandshakeResponse(error: text)), isBinary: false))
         close(.failed(text))
     }
@@ -158,7 +162,8 @@ extension ServerConnection {
         case .cancelInvocation(let cancel):
             activeStreams[cancel.invocationId]?.cancel()
         case .ping:
-            clientTimeoutActive = true
+            machine.pingReceived()
+            rearmTimer()
         case .close:
             close(.client)
         case .ack(let ack):

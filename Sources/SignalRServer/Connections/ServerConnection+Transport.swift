@@ -8,35 +8,22 @@ extension ServerConnection {
     ///   - request: its headers and query; the first request's are what hub methods see.
     ///   - abort: cuts the underlying socket at once (WebSockets), for drops.
     func attach(_ kind: TransportKind, request: TransportRequest, abort: (@Sendable () -> Void)?) -> AttachResult {
-        var resuming = false
-        switch phase {
-        case .closed:
-            return .notFound
-        case .idle:
-            transportKind = kind
-            firstRequest = request
-        case .attached:
-            guard transportKind == kind else { return .wrongTransport }
-            switch kind {
-            case .longPolling:
-                break  // the newer poll takes over; the older one ends with 204
-            case .webSockets where messageBuffer != nil:
-                abortTransport?()
-                resuming = true
-            case .webSockets, .serverSentEvents:
-                return .conflict
-            }
-        case .detached:
-            guard transportKind == kind else { return .wrongTransport }
-            resuming = kind == .webSockets
+        let session: Int
+        let first: Bool
+        let resume: Bool
+        let abortPrevious: Bool
+        switch machine.attach(kind, now: clock.now) {
+        case .refused(let result):
+            return result
+        case .attached(let attached, let isFirst, let isResume, let abortsPrevious):
+            (session, first, resume, abortPrevious) = (attached, isFirst, isResume, abortsPrevious)
         }
-        session += 1
-        phase = .attached(session: session)
+        if first { firstRequest = request }
+        if abortPrevious { abortTransport?() }
         abortTransport = abort
         wakeWaiter()
-        if handshakeStartedAt == nil { handshakeStartedAt = .now }
-        lastReceiveAt = .now
-        if resuming {
+        rearmTimer()
+        if resume {
             outbox.frames.removeAll()
             resumeAfterReconnect()
         }
@@ -70,16 +57,16 @@ extension ServerConnection {
 
     /// The transport request of `session` ended (socket closed, stream gone, poll answered).
     func detach(session ended: Int) {
-        guard case .attached(let current) = phase, current == ended else { return }
-        abortTransport = nil
-        switch transportKind {
-        case .longPolling:
-            phase = .detached(since: .now)
-        case .webSockets where messageBuffer != nil:
-            outbox.frames.removeAll()
-            phase = .detached(since: .now)
-        default:
-            close(.client)
+        switch machine.detach(session: ended, now: clock.now) {
+        case .none:
+            return
+        case .detached(let clearOutbox):
+            abortTransport = nil
+            if clearOutbox { outbox.frames.removeAll() }
+            rearmTimer()
+        case .close(let reason):
+            abortTransport = nil
+            close(reason)
         }
     }
 
@@ -87,21 +74,21 @@ extension ServerConnection {
     /// - Parameter timeout: how long to wait when nothing is queued; nil to wait until the
     ///   connection ends or the calling task is cancelled.
     func nextFrames(session current: Int, timeout: Duration?) async -> OutboundBatch {
-        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = timeout.map { clock.now + $0 }
         while true {
-            switch phase {
-            case .attached(let attached) where attached == current:
+            switch machine.frameSource(session: current) {
+            case .attached:
                 break
-            case .closed(let reason) where session == current:
+            case .closed(let reason):
                 if reason == .dropped { return .ended(abrupt: true) }
                 if !outbox.frames.isEmpty { return .frames(takeFrames()) }
                 return .ended(abrupt: false)
-            default:
+            case .gone:
                 return .ended(abrupt: false)
             }
             if !outbox.frames.isEmpty { return .frames(takeFrames()) }
             if Task.isCancelled { return .ended(abrupt: false) }
-            if let deadline, deadline <= .now { return .timedOut }
+            if let deadline, deadline <= clock.now { return .timedOut }
             await waitForFrames(until: deadline)
         }
     }
@@ -114,13 +101,14 @@ extension ServerConnection {
 
     /// Suspends until frames are pushed, the connection changes, the deadline passes or
     /// the task is cancelled.
-    private func waitForFrames(until deadline: ContinuousClock.Instant?) async {
+    private func waitForFrames(until deadline: Duration?) async {
         let waiterId = outbox.nextWaiterId
         outbox.nextWaiterId += 1
+        let clock = clock
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 if let deadline {
-                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    try? await clock.sleep(until: deadline)
                 } else {
                     await Self.waitForCancellation()
                 }
@@ -152,14 +140,13 @@ extension ServerConnection {
     /// Answers one Long Polling GET.
     /// - Returns: the body to send with 200 (empty on the first poll and on timeout), or nil for 204.
     func poll(request: TransportRequest, timeout: Duration) async -> PollAnswer {
-        if case .closed(let reason) = phase, transportKind == .longPolling {
-            if reason == .dropped || longPollEndDelivered { return .notFound }
+        if let reason = machine.closeReason, machine.transport == .longPolling {
+            if reason == .dropped || machine.longPollEndDelivered { return .notFound }
             if !outbox.frames.isEmpty { return .messages(takeFrames().flatMap(\.bytes)) }
-            longPollEndDelivered = true
+            longPollEndDelivered()
             return .noContent
         }
-        let first: Bool
-        if case .idle = phase { first = true } else { first = false }
+        let first = machine.isNegotiated
         let result = attach(.longPolling, request: request, abort: nil)
         guard case .attached(let current) = result else { return result == .notFound ? .notFound : .conflict(result) }
         defer { detach(session: current) }
@@ -174,8 +161,8 @@ extension ServerConnection {
         case .ended:
             // A drop ends the held poll as it ends later ones: 404, an error for the client
             // (204 would read as a clean close, and the answer would depend on timing).
-            if case .closed(.dropped) = phase { return .notFound }
-            if isClosed { longPollEndDelivered = true }
+            if machine.closeReason == .dropped { return .notFound }
+            if isClosed { longPollEndDelivered() }
             return .noContent
         }
     }
@@ -195,5 +182,5 @@ enum PollAnswer: Sendable {
 
 extension ServerConnection {
     /// The transport of the connection's first request; nil before one arrived.
-    func currentTransport() -> TransportKind? { transportKind }
+    func currentTransport() -> TransportKind? { machine.transport }
 }

@@ -14,59 +14,32 @@ actor ServerConnection {
     nonisolated let statefulReconnect: Bool
     let endpoint: HubEndpoint
     let logger: Logger
-    let createdAt = ContinuousClock.now
+    /// The connection's timers run on the server's clock (injected for tests).
+    let clock: ErasedClock
+    let timeouts: ServerConnectionStateMachine.Timeouts
 
-    /// Where the connection is in its life.
-    enum Phase {
-        /// Negotiated; no transport request yet.
-        case idle
-        /// A transport request is attached (open WebSocket or SSE stream, or a poll in progress).
-        case attached(session: Int)
-        /// The transport went away; a new request may resume the connection (Long Polling
-        /// between polls, or a stateful reconnect).
-        case detached(since: ContinuousClock.Instant)
-        /// Over; transports get 404.
-        case closed(CloseReason)
-    }
+    typealias CloseReason = ServerConnectionStateMachine.CloseReason
 
-    /// Why a connection ended.
-    enum CloseReason: Sendable, Equatable {
-        /// The client sent Close, closed its transport, or sent DELETE.
-        case client
-        /// The server closed it with a Close message.
-        case server(error: String?, allowReconnect: Bool)
-        /// The server dropped the transport without a Close message.
-        case dropped
-        /// Handshake, client or disconnect timeout, or a handshake or protocol failure.
-        case failed(String?)
-        /// The server is stopping.
-        case serverStopping
-    }
-
-    var phase: Phase = .idle
-    var transportKind: TransportKind?
-    var session = 0
+    /// The connection's life: attachment, handshake progress, timers.
+    var machine: ServerConnectionStateMachine
+    /// Cuts the socket of the attached request at once (WebSockets), for drops.
     var abortTransport: (@Sendable () -> Void)?
     var firstRequest: TransportRequest?
-    /// Whether a Long Polling client learned that the connection ended (a 204, or its DELETE).
-    var longPollEndDelivered = false {
-        didSet { if longPollEndDelivered { releaseLongPollEndWaiter() } }
-    }
-    /// ``finish()`` waiting for ``longPollEndDelivered``.
+    /// ``finish()`` waiting for the client of a closed Long Polling connection to learn of the end.
     var longPollEndWaiter: CheckedContinuation<Void, Never>?
     var inputBeforeTransport: [UInt8] = []
 
+    /// The frame decoder, and the protocol once the handshake chose one.
     var handshake: HandshakeState = .waiting(.server())
-    var handshakeStartedAt: ContinuousClock.Instant?
     var info: HubConnectionInfo?
 
     var outbox = Outbox()
-    var lastSendAt = ContinuousClock.now
-    var lastReceiveAt = ContinuousClock.now
-    var clientTimeoutActive = false
     var messageBuffer: MessageBuffer?
-    var lastAckAt = ContinuousClock.now
     let closeSignal = CloseSignal()
+    /// Wakes the timer loop when an event moved the next deadline earlier than the one it sleeps for.
+    let timerWake = WakeSignal()
+    /// The deadline the timer loop sleeps until; nil while it waits for an event.
+    var armedDeadline: Duration?
 
     let jobs = TaskSpawner()
     let invocationQueue = TaskSpawner.Serial()
@@ -84,12 +57,12 @@ actor ServerConnection {
         var logger = endpoint.logger
         logger[metadataKey: "signalr.connection.id"] = .string(id)
         self.logger = logger
+        self.clock = endpoint.clock
+        self.timeouts = ServerConnectionStateMachine.Timeouts(endpoint.configuration)
+        self.machine = ServerConnectionStateMachine(now: endpoint.clock.now)
     }
 
-    var isClosed: Bool {
-        if case .closed = phase { return true }
-        return false
-    }
+    var isClosed: Bool { machine.isClosed }
 
     /// The protocol chosen in the handshake; nil before it completed or after close.
     func negotiatedProtocol() -> (any HubProtocol)? {
@@ -128,14 +101,14 @@ actor ServerConnection {
             messageBuffer?.append(bytes)
         }
         // While detached (stateful reconnect), buffered messages are replayed on resume.
-        if case .detached = phase, messageBuffer != nil { return }
+        if machine.isDetachedStateful { return }
         push(OutboundFrame(bytes: bytes, isBinary: hubProtocol.transferFormat == .binary))
     }
 
     /// Queues raw bytes for the transport (handshake responses, already framed messages).
     func push(_ frame: OutboundFrame) {
         outbox.frames.append(frame)
-        lastSendAt = .now
+        machine.sent(now: clock.now)
         wakeWaiter()
     }
 

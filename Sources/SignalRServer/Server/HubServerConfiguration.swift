@@ -23,6 +23,11 @@ public struct HubServerConfiguration: Sendable {
     /// never connects, a Long Polling client that stops polling, or a stateful-reconnect
     /// connection waiting for its client to come back (ASP.NET Core `DisconnectTimeout`, 15 s).
     public var disconnectTimeout: Duration = .seconds(15)
+    /// The clock of the connection timers: the handshake, keep-alive, client and disconnect
+    /// timeouts, acks, the Long Polling hold and client-result timeouts are deadlines on it
+    /// (tests pass a manual clock). The continuous clock by default. The 5 s grace of
+    /// ``HubServer/stop()`` keeps to real time.
+    public var clock: any Clock<Duration> & Sendable = ContinuousClock()
     /// How long the server waits for a client result before failing the call (30 s).
     public var clientResultTimeout: Duration = .seconds(30)
     /// Whether negotiate grants `useStatefulReconnect=true` requests.

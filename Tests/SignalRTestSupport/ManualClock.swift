@@ -2,13 +2,13 @@ import Foundation
 
 /// A clock that only moves when a test calls ``advance(by:)``.
 /// Sleepers register their deadline; tests wait for them with ``waitForSleeper(until:)``.
-final class ManualClock: Clock, @unchecked Sendable {
+public final class ManualClock: Clock, @unchecked Sendable {
     // @unchecked Sendable: all mutable state is behind `lock`.
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    public struct Instant: InstantProtocol {
+        public var offset: Duration
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -18,30 +18,40 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     private let lock = NSLock()
+
+    /// A clock at offset zero.
+    public init() {}
     private var current = Instant(offset: .zero)
     private var sleepers: [Sleeper] = []
     private var nextId = 0
     /// Callers of ``waitForSleeper(until:)``: an id, the deadline each waits for, its continuation.
     private var sleeperWaiters: [(id: Int, deadline: Duration, continuation: CheckedContinuation<Void, Never>)] = []
 
-    var now: Instant { lock.withLock { current } }
-    var minimumResolution: Duration { .zero }
+    public var now: Instant { lock.withLock { current } }
+    public var minimumResolution: Duration { .zero }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = lock.withLock { () -> Int in
             nextId += 1
             return nextId
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (resumeNow, waiters) = lock.withLock { () -> (Bool, [CheckedContinuation<Void, Never>]) in
+                let (resumeNow, waiters) = lock.withLock { () -> (Bool?, [CheckedContinuation<Void, Never>]) in
+                    // Cancelled before this registered: the cancellation handler found no
+                    // sleeper to end, so end here (nil) rather than sleep forever.
+                    if Task.isCancelled { return (nil, []) }
                     if deadline <= current { return (true, []) }
                     sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
                     let waiting = sleeperWaiters.filter { $0.deadline == deadline.offset }
                     sleeperWaiters.removeAll { $0.deadline == deadline.offset }
                     return (false, waiting.map(\.continuation))
                 }
-                if resumeNow { continuation.resume() }
+                switch resumeNow {
+                case nil: continuation.resume(throwing: CancellationError())
+                case true: continuation.resume()
+                case false: break
+                }
                 waiters.forEach { $0.resume() }
             }
         } onCancel: {
@@ -54,7 +64,7 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     /// Moves time forward and wakes the sleepers that are due.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = lock.withLock { () -> [Sleeper] in
             current = current.advanced(by: duration)
             let due = sleepers.filter { $0.deadline <= current }
@@ -65,11 +75,11 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     /// The deadlines of the current sleepers, as offsets.
-    var sleeperDeadlines: [Duration] { lock.withLock { sleepers.map(\.deadline.offset) } }
+    public var sleeperDeadlines: [Duration] { lock.withLock { sleepers.map(\.deadline.offset) } }
 
     /// Returns once someone sleeps until `deadline` (at once if someone does already); bound it
     /// with the caller's timeout, whose cancellation ends the wait with `CancellationError`.
-    func waitForSleeper(until deadline: Duration) async throws {
+    public func waitForSleeper(until deadline: Duration) async throws {
         let id = lock.withLock { () -> Int in
             nextId += 1
             return nextId

@@ -1,0 +1,60 @@
+import NIOConcurrencyHelpers
+import SignalRProtocol
+
+/// Lets one task sleep until a deadline on a clock while others can wake it early.
+///
+/// A wake that comes while nobody sleeps is kept for the next sleep, so an event between
+/// computing a deadline and starting to sleep is not lost.
+final class WakeSignal: Sendable {
+    private struct State {
+        var waiter: CheckedContinuation<Void, Never>?
+        var pending = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Returns at `deadline` (nil: never), on ``wake()``, or when the task is cancelled.
+    func sleep(until deadline: Duration?, on clock: ErasedClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            if let deadline {
+                group.addTask {
+                    // A cancelled sleep (the wait ended otherwise) must not leave a wake behind.
+                    if (try? await clock.sleep(until: deadline)) != nil { self.wake() }
+                }
+            }
+            await wait()
+            group.cancelAll()
+        }
+    }
+
+    /// Ends the current or the next ``sleep(until:on:)``.
+    func wake() {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    private func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLockedValue { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            wake()
+        }
+    }
+}
