@@ -7,8 +7,12 @@ switch which {
 case "protocol":
     try ProtocolBenchmark.run()
 case "server-load":
-    let counts = arguments.dropFirst().compactMap { Int($0) }
-    try await ServerLoadBenchmark.run(counts: counts.isEmpty ? [100, 1000] : counts, seconds: 3)
+    // [--hold SECONDS] N...
+    let rest = Array(arguments.dropFirst())
+    let holdIndex = rest.firstIndex(of: "--hold")
+    let hold = holdIndex.flatMap { rest.indices.contains($0 + 1) ? Int(rest[$0 + 1]) : nil } ?? 0
+    let counts = rest.enumerated().filter { item in holdIndex.map { item.offset != $0 + 1 } ?? true }.compactMap { Int($0.element) }
+    try await ServerLoadBenchmark.run(counts: counts.isEmpty ? [100, 1000] : counts, seconds: 3, hold: .seconds(hold))
 case "echo-server":
     // The baseline server of server-load, in its own process.
     let server = try await EchoServer.start()
