@@ -100,41 +100,10 @@ extension ServerConnection {
     }
 
     /// Suspends until frames are pushed, the connection changes, the deadline passes or
-    /// the task is cancelled.
+    /// the task is cancelled. Without a deadline this costs no task of its own (most of a
+    /// WebSocket's or event stream's life is spent here).
     private func waitForFrames(until deadline: Duration?) async {
-        let waiterId = outbox.nextWaiterId
-        outbox.nextWaiterId += 1
-        let clock = clock
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                if let deadline {
-                    try? await clock.sleep(until: deadline)
-                } else {
-                    await Self.waitForCancellation()
-                }
-                await self.wakeWaiter(id: waiterId)
-            }
-            await withCheckedContinuation { continuation in
-                wakeWaiter()  // a single transport loop waits at a time; an older one re-checks and ends
-                outbox.waiter = (waiterId, continuation)
-            }
-            group.cancelAll()
-        }
-    }
-
-    /// Returns when the calling task is cancelled (an AsyncStream's iteration ends then).
-    private static func waitForCancellation() async {
-        let (never, continuation) = AsyncStream.makeStream(of: Never.self)
-        await withTaskCancellationHandler {
-            for await _ in never {}
-        } onCancel: {
-            continuation.finish()
-        }
-    }
-
-    private func wakeWaiter(id: Int) {
-        guard outbox.waiter?.id == id else { return }
-        wakeWaiter()
+        await outboxWake.sleep(until: deadline, on: clock)
     }
 
     /// Answers one Long Polling GET.

@@ -38,6 +38,8 @@ actor ServerConnection {
     let closeSignal = CloseSignal()
     /// Wakes the timer loop when an event moved the next deadline earlier than the one it sleeps for.
     let timerWake = WakeSignal()
+    /// Wakes the transport loop waiting in ``nextFrames(session:timeout:)``.
+    let outboxWake = WakeSignal()
     /// The deadline the timer loop sleeps until; nil while it waits for an event.
     var armedDeadline: Duration?
 
@@ -112,11 +114,9 @@ actor ServerConnection {
         wakeWaiter()
     }
 
+    /// Wakes the transport loop waiting for frames (it re-checks its session and the queue).
     func wakeWaiter() {
-        if let waiter = outbox.waiter {
-            outbox.waiter = nil
-            waiter.continuation.resume()
-        }
+        outboxWake.wake()
     }
 }
 
@@ -130,8 +130,6 @@ struct OutboundFrame: Sendable {
 /// The queue between the connection and its transport.
 struct Outbox {
     var frames: [OutboundFrame] = []
-    var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
-    var nextWaiterId = 0
 }
 
 /// The handshake's progress.

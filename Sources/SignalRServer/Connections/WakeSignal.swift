@@ -4,7 +4,8 @@ import SignalRProtocol
 /// Lets one task sleep until a deadline on a clock while others can wake it early.
 ///
 /// A wake that comes while nobody sleeps is kept for the next sleep, so an event between
-/// computing a deadline and starting to sleep is not lost.
+/// computing a deadline and starting to sleep is not lost. One task sleeps at a time: a new
+/// sleeper wakes the one before (which re-checks what it waits for, as every caller loops).
 final class WakeSignal: Sendable {
     private struct State {
         var waiter: CheckedContinuation<Void, Never>?
@@ -43,14 +44,15 @@ final class WakeSignal: Sendable {
     private func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { state -> Bool in
+                let (resumeNow, previous) = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
                     if state.pending || Task.isCancelled {
                         state.pending = false
-                        return true
+                        return (true, nil)
                     }
-                    state.waiter = continuation
-                    return false
+                    defer { state.waiter = continuation }
+                    return (false, state.waiter)
                 }
+                previous?.resume()
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
