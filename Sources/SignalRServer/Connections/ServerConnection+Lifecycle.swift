@@ -8,8 +8,9 @@ extension ServerConnection {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.jobs.run() }
             group.addTask { await self.invocationQueue.run() }
-            group.addTask { await self.runTimers() }
-            for await _ in closeSignal.stream {}
+            // The timers run in this task itself (one task less per connection): they end
+            // once the connection closed, and the rest is cancelled then.
+            await runTimers()
             group.cancelAll()
         }
         await finish()
@@ -86,7 +87,6 @@ extension ServerConnection {
         for task in activeStreams.values { task.cancel() }
         jobs.finish()
         invocationQueue.finish()
-        closeSignal.continuation.finish()
     }
 
     /// Queues the Close message of a connection that just closed (``send(_:)`` refuses once closed).
@@ -147,15 +147,5 @@ extension ServerConnection {
             if ping { send(.ping) }
             if ack, let sequenceId = messageBuffer?.takeAck() { send(.ack(AckMessage(sequenceId: sequenceId))) }
         }
-    }
-}
-
-/// A one-shot signal: finishing the continuation ends every iteration of the stream.
-struct CloseSignal: Sendable {
-    let stream: AsyncStream<Void>
-    let continuation: AsyncStream<Void>.Continuation
-
-    init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Void.self)
     }
 }

@@ -35,7 +35,6 @@ actor ServerConnection {
 
     var outbox = Outbox()
     var messageBuffer: MessageBuffer?
-    let closeSignal = CloseSignal()
     /// Wakes the timer loop when an event moved the next deadline earlier than the one it sleeps for.
     let timerWake = WakeSignal()
     /// Wakes the transport loop waiting in ``nextFrames(session:timeout:)``.

@@ -58,10 +58,7 @@ enum WebSocketTransport {
             return
         }
         let maximumSize = endpoint.configuration.maximumReceiveMessageSize
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await writeFrames(connection: connection, session: session, outbound: outbound, channel: channel)
-            }
+        await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
                     for try await message in inbound.messages(maxSize: maximumSize) {
@@ -73,8 +70,12 @@ enum WebSocketTransport {
                 } catch {
                     endpoint.logger.trace("WebSocket read ended", metadata: ["signalr.error": "\(error)"])
                 }
+                // The client went away: ending the session ends the writer below.
+                await connection.detach(session: session)
             }
-            await group.next()
+            // The writer runs in this task (one task less per socket); it returns once the
+            // session ended, and the reader is cancelled then.
+            await writeFrames(connection: connection, session: session, outbound: outbound, channel: channel)
             group.cancelAll()
         }
         await connection.detach(session: session)
