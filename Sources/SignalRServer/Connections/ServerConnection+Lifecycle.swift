@@ -7,7 +7,6 @@ extension ServerConnection {
     func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.jobs.run() }
-            group.addTask { await self.invocationQueue.run() }
             // The timers run in this task itself (one task less per connection): they end
             // once the connection closed, and the rest is cancelled then.
             await runTimers()

@@ -42,8 +42,9 @@ actor ServerConnection {
     /// The deadline the timer loop sleeps until; nil while it waits for an event.
     var armedDeadline: Duration?
 
-    let jobs = TaskSpawner()
-    let invocationQueue = TaskSpawner.Serial()
+    let jobs: TaskSpawner
+    /// Invocations without upload streams, one at a time in arrival order, as children of ``jobs``.
+    let invocationQueue: TaskSpawner.Serial
     var nextClientInvocationId = 0
     var pendingClientResults: [String: CheckedContinuation<HubValue, any Error>] = [:]
     var activeStreams: [String: Task<Void, Never>] = [:]
@@ -61,6 +62,9 @@ actor ServerConnection {
         self.clock = endpoint.clock
         self.timeouts = ServerConnectionStateMachine.Timeouts(endpoint.configuration)
         self.machine = ServerConnectionStateMachine(now: endpoint.clock.now)
+        let jobs = TaskSpawner()
+        self.jobs = jobs
+        self.invocationQueue = TaskSpawner.Serial(on: jobs)
     }
 
     var isClosed: Bool { machine.isClosed }

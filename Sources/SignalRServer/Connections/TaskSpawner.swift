@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// Runs work submitted from anywhere as child tasks of one owning task.
 ///
 /// The owner calls ``run()`` inside its own scope; ``spawn(_:)`` may be called from any
@@ -39,32 +41,55 @@ struct TaskSpawner: Sendable {
 }
 
 extension TaskSpawner {
-    /// Runs submitted work one item at a time, in submission order (the owner's
-    /// ``run()`` executes each item to completion before the next).
+    /// Runs submitted work one item at a time, in submission order, as children of a
+    /// ``TaskSpawner``'s `run()`: a child drains the queue while there is work and ends when
+    /// it is empty, so an idle queue costs no task. Cancelling the owner cancels the current
+    /// item and skips the rest.
     struct Serial: Sendable {
-        private let stream: AsyncStream<Work>
-        private let continuation: AsyncStream<Work>.Continuation
+        private struct State {
+            var items: [Work] = []
+            var draining = false
+            var finished = false
+        }
 
-        init() {
-            (stream, continuation) = AsyncStream.makeStream(of: Work.self)
+        private let spawner: TaskSpawner
+        private let state = NIOLockedValueBox(State())
+
+        init(on spawner: TaskSpawner) {
+            self.spawner = spawner
         }
 
         /// Submits `work`; returns false (and drops it) once ``finish()`` was called.
         @discardableResult
         func spawn(_ work: @escaping Work) -> Bool {
-            if case .enqueued = continuation.yield(work) { return true }
-            return false
+            let startDrain = state.withLockedValue { state -> Bool? in
+                guard !state.finished else { return nil }
+                state.items.append(work)
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            guard let startDrain else { return false }
+            if startDrain, !spawner.spawn({ await drain() }) {
+                state.withLockedValue { $0 = State(finished: true) }
+                return false
+            }
+            return true
         }
 
         /// Stops accepting work.
         func finish() {
-            continuation.finish()
+            state.withLockedValue { $0.finished = true }
         }
 
-        /// Runs the work in order until ``finish()``; cancelling the caller cancels the current item
-        /// and skips the rest.
-        func run() async {
-            for await work in stream {
+        private func drain() async {
+            while let work = state.withLockedValue({ state -> Work? in
+                guard !state.items.isEmpty else {
+                    state.draining = false
+                    return nil
+                }
+                return state.items.removeFirst()
+            }) {
                 if Task.isCancelled { continue }
                 await work()
             }
