@@ -178,7 +178,15 @@ private struct MethodReader {
         for (index, parameter) in function.signature.parameterClause.parameters.enumerated() {
             let label = parameter.firstName.tokenKind == .wildcard ? nil : parameter.firstName.text
             let written = (parameter.secondName ?? parameter.firstName)
-            let name = written.tokenKind == .wildcard ? "arg\(index)" : written.text
+            // A keyword used as a name (`in`, `for`) needs backticks where the body passes it on.
+            let name: String
+            if written.tokenKind == .wildcard {
+                name = "arg\(index)"
+            } else if Self.reservedWords.contains(written.text) {
+                name = "`\(written.text)`"
+            } else {
+                name = written.text
+            }
             let shownName = label ?? (written.tokenKind == .wildcard ? "#\(index + 1)" : written.text)
             if parameter.ellipsis != nil {
                 report(parameter, .unsupportedParameter(method: displayName, parameter: shownName, reason: "variadic parameters are not supported; use an array"))
@@ -284,6 +292,15 @@ private struct MethodReader {
     private func hasAttribute(_ name: String, _ function: FunctionDeclSyntax) -> Bool {
         attribute(name, function) != nil
     }
+
+    /// Words a parameter may be named but that need backticks in an expression.
+    private static let reservedWords: Set<String> = [
+        "as", "associatedtype", "break", "case", "catch", "class", "continue", "default", "defer", "deinit",
+        "do", "else", "enum", "extension", "fallthrough", "false", "fileprivate", "for", "func", "guard", "if",
+        "import", "in", "init", "inout", "internal", "is", "let", "nil", "operator", "private", "protocol",
+        "public", "repeat", "rethrows", "return", "static", "struct", "subscript", "super", "switch", "throw",
+        "throws", "true", "try", "typealias", "var", "where", "while",
+    ]
 
     private static func displayName(_ function: FunctionDeclSyntax) -> String {
         let labels = function.signature.parameterClause.parameters.map { "\($0.firstName.text):" }.joined()

@@ -25,7 +25,7 @@ public struct HubReceiverMacro: PeerMacro {
                 }
 
                 \(access)static func subscribe(_ handler: Handler, to connection: SignalRClient.HubConnection) async -> [SignalRClient.HubSubscription] {
-                    var subscriptions: [SignalRClient.HubSubscription] = []\(registrations.joined())
+                    \(model.methods.isEmpty ? "let" : "var") subscriptions: [SignalRClient.HubSubscription] = []\(registrations.joined())
                     return subscriptions
                 }
             }
