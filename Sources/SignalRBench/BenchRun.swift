@@ -194,15 +194,30 @@ public struct BenchRun: Sendable {
             })
         }
         connections.withLockedValue { $0.append(connection) }
-        do {
-            try await connection.start()
-            recorder.connected()
-        } catch {
-            recorder.connectionFailed(Self.reason(error))
+        // start() runs in a child task that ends with it: a task keeps the stack it grew for
+        // its deepest call until it ends, and this worker lives as long as the run, so the
+        // start (negotiate, transport connect, handshake) would stay in the RSS per connection
+        // although the client itself no longer holds it.
+        let startError: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
+            group.addTask {
+                do {
+                    try await connection.start()
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            return await group.next() ?? nil
+        }
+        if let startError {
+            recorder.connectionFailed(Self.reason(startError))
             tried.arrive()
             return
         }
+        recorder.connected()
         tried.arrive()
+        // A held connection needs nothing from this worker.
+        if configuration.scenario == .connect { return }
         // The load starts once every connection was tried: calls from the first connections
         // would otherwise starve the handshakes of the later ones (on a small machine, at
         // 10,000 connections, they did), and the duration measures the full load.

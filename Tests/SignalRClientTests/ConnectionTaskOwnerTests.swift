@@ -78,6 +78,32 @@ import Testing
         try await withTimeout { await owner.task.value }
     }
 
+    @Test func aChildCancelledBeforeItRunsStartsCancelled() async throws {
+        let child = ChildTask()
+        child.cancel()
+        let (cancelled, report) = AsyncStream.makeStream(of: Bool.self)
+        try await withTimeout {
+            await child.run {
+                report.yield(Task.isCancelled)
+                report.finish()
+            }
+        }
+        var iterator = cancelled.makeAsyncIterator()
+        #expect(await iterator.next() == true)
+        try await withTimeout { await child.value }
+    }
+
+    @Test func cancellingAChildDoesNotCancelTheTaskAfterItsEnd() async throws {
+        // The handle is dropped when the body returns: a later cancel() must not reach the
+        // task that ran it, which goes on with other work.
+        let child = ChildTask()
+        try await withTimeout {
+            await child.run {}
+            child.cancel()
+            #expect(!Task.isCancelled)
+        }
+    }
+
     @Test func cancelAfterTheEndDoesNothing() async throws {
         let owner = ConnectionTaskOwner()
         let child = try #require(owner.spawn {})

@@ -44,23 +44,20 @@ struct WebSocketTransport: Transport {
         }
         logger.debug("Connecting WebSocket.", metadata: ["signalr.url": "\(url)"])
         let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: OpenedWebSocket.self)
-        let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
         let reader = WebSocketReader()
         let session = WebSocketSession(
             url: url, configuration: configuration, tlsConfiguration: request.tlsConfiguration, logger: logger,
-            closeRequests: closeRequests, reader: reader
+            reader: reader
         )
         let runTask = Task { await session.run(opened: openedContinuation) }
         do {
             for try await socket in opened {
                 return WebSocketConnection(
-                    socket: socket, transferFormat: request.transferFormat, closeRequest: closeContinuation,
-                    reader: reader, runTask: runTask
+                    socket: socket, transferFormat: request.transferFormat, reader: reader, runTask: runTask
                 )
             }
             throw CancellationError()
         } catch {
-            closeContinuation.finish()
             reader.finish()
             runTask.cancel()
             _ = await runTask.value
@@ -92,23 +89,33 @@ struct OpenedWebSocket: Sendable {
     let inbound: WebSocketInboundStream
 }
 
-/// Who reads a WebSocket's inbound frames, and when that is over.
+/// Who reads a WebSocket's inbound frames, when that is over, and whether a close was asked for.
 ///
 /// The reader is the hub connection's receive loop, in its own task: frames go from NIO to
 /// the task that decodes them with no task in between. The scope of `WebSocketClient.connect`
 /// must stay open while the reader reads (swift-websocket reads the inbound stream itself once
-/// the scope ends, and a stream has one reader at a time), so the scope waits for ``finish()``.
+/// the scope ends, and a stream has one reader at a time), so the scope waits here, and sends
+/// the close frame itself when ``requestClose()`` comes first: one task for both.
 final class WebSocketReader: Sendable {
+    /// What the scope of `WebSocketClient.connect` waits for.
+    enum ScopeEvent: Equatable, Sendable {
+        /// ``requestClose()`` was called while reading went on: send the close frame.
+        case closeRequested
+        /// Reading is over (or will never start); the scope may end.
+        case readingDone
+    }
+
     private enum State {
         case idle
         case reading
-        /// Reading is over (or will never start); the scope may end.
         case done
     }
 
     private struct Waiting {
         var state = State.idle
-        var scope: CheckedContinuation<Void, Never>?
+        /// A close was asked for and the scope has not been told yet.
+        var closePending = false
+        var scope: CheckedContinuation<ScopeEvent, Never>?
     }
 
     private let waiting = Locked(Waiting())
@@ -125,12 +132,25 @@ final class WebSocketReader: Sendable {
 
     /// Reading is over, or will not start: the scope may end.
     func finish() {
-        let scope: CheckedContinuation<Void, Never>? = waiting.withLock { waiting in
+        let scope: CheckedContinuation<ScopeEvent, Never>? = waiting.withLock { waiting in
             waiting.state = .done
             defer { waiting.scope = nil }
             return waiting.scope
         }
-        scope?.resume()
+        scope?.resume(returning: .readingDone)
+    }
+
+    /// Asks the scope to send the close frame (once; later calls do nothing).
+    func requestClose() {
+        let scope: CheckedContinuation<ScopeEvent, Never>? = waiting.withLock { waiting in
+            guard let scope = waiting.scope else {
+                waiting.closePending = true
+                return nil
+            }
+            waiting.scope = nil
+            return scope
+        }
+        scope?.resume(returning: .closeRequested)
     }
 
     /// Whether a reader is reading now.
@@ -141,17 +161,22 @@ final class WebSocketReader: Sendable {
         }
     }
 
-    /// Returns once reading is over. Not cancellable on purpose: the scope must not end while
-    /// the reader may still be inside the stream (cancelling the session closes the socket's
-    /// input instead, which ends the reading).
-    func waitUntilDone() async {
-        await withCheckedContinuation { (scope: CheckedContinuation<Void, Never>) in
-            let done: Bool = waiting.withLock { waiting in
-                if case .done = waiting.state { return true }
+    /// The next thing the scope must act on: a close request (reported once), or the end of
+    /// reading. Not cancellable on purpose: the scope must not end while the reader may still
+    /// be inside the stream (cancelling the session closes the socket's input instead, which
+    /// ends the reading).
+    func nextScopeEvent() async -> ScopeEvent {
+        await withCheckedContinuation { (scope: CheckedContinuation<ScopeEvent, Never>) in
+            let now: ScopeEvent? = waiting.withLock { waiting in
+                if case .done = waiting.state { return .readingDone }
+                if waiting.closePending {
+                    waiting.closePending = false
+                    return .closeRequested
+                }
                 waiting.scope = scope
-                return false
+                return nil
             }
-            if done { scope.resume() }
+            if let now { scope.resume(returning: now) }
         }
     }
 }
@@ -164,20 +189,12 @@ struct WebSocketSession: Sendable {
     let configuration: WebSocketClientConfiguration
     let tlsConfiguration: TLSConfiguration?
     let logger: Logger
-    let closeRequests: AsyncStream<Void>
     let reader: WebSocketReader
 
     /// Runs the connection. Returns how it ended: nil for a clean close.
-    /// Whether we asked for the close (so the socket's end is clean without a close frame).
-    private enum CloseState: Sendable {
-        case none
-        case sending
-        /// The socket ended before anyone asked.
-        case notRequested
-    }
-
     func run(opened: AsyncThrowingStream<OpenedWebSocket, any Error>.Continuation) async -> SignalRError? {
-        let closeRequested = Locked(CloseState.none)
+        // Whether we sent the close frame (the socket's end is then clean without the server's).
+        let closeSent = Locked(false)
         let end: SignalRError?
         do {
             let closeFrame = try await WebSocketClient.connect(
@@ -185,29 +202,15 @@ struct WebSocketSession: Sendable {
             ) { inbound, outbound, _ in
                 opened.yield(OpenedWebSocket(writer: outbound, inbound: inbound))
                 opened.finish()
-                await withDiscardingTaskGroup { group in
-                    group.addTask {
-                        for await _ in closeRequests {}
-                        // Once sending, never cancelled: a cancelled write drops the close frame
-                        // while the socket already counts as closing, and the server, never asked,
-                        // would not answer.
-                        let send = closeRequested.withLock { state in
-                            guard state == .none else { return false }
-                            state = .sending
-                            return true
-                        }
-                        if send { try? await outbound.close(.normalClosure, reason: nil) }
-                    }
-                    await reader.waitUntilDone()
-                    let cancel = closeRequested.withLock { state in
-                        guard state == .none else { return false }
-                        state = .notRequested
-                        return true
-                    }
-                    if cancel { group.cancelAll() }
-                }
+                guard await reader.nextScopeEvent() == .closeRequested else { return }
+                closeSent.withLock { $0 = true }
+                // Sent from the scope's own task, which nothing cancels before the close timeout:
+                // a cancelled write drops the close frame while the socket already counts as
+                // closing, and the server, never asked, would not answer.
+                try? await outbound.close(.normalClosure, reason: nil)
+                while await reader.nextScopeEvent() != .readingDone {}
             }
-            end = Self.closeError(closeFrame, closeRequested: closeRequested.withLock { $0 == .sending })
+            end = Self.closeError(closeFrame, closeRequested: closeSent.withLock { $0 })
             // The server may close right after the upgrade, before the handler ran: connect() must not wait forever.
             opened.finish(throwing: end ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
         } catch {
@@ -247,7 +250,6 @@ struct WebSocketSession: Sendable {
 struct WebSocketConnection: TransportConnection {
     let socket: OpenedWebSocket
     let transferFormat: TransferFormat
-    let closeRequest: AsyncStream<Void>.Continuation
     let reader: WebSocketReader
     let runTask: Task<SignalRError?, Never>
     /// Set by ``close()``: later sends fail at once.
@@ -321,7 +323,7 @@ struct WebSocketConnection: TransportConnection {
     /// cancelled, which closes the socket's input. With nobody reading, reading is over at once.
     func close() async {
         closing.withLock { $0 = true }
-        closeRequest.finish()
+        reader.requestClose()
         if !reader.isReading { reader.finish() }
         await withDiscardingTaskGroup { group in
             group.addTask {
