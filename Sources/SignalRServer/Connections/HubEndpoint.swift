@@ -13,6 +13,8 @@ final class HubEndpoint: Sendable {
     let hooks: any HubServerHooks
     let counters: CounterStore
     let spawner: TaskSpawner
+    /// Wakes the connections at their timer deadlines; runs while the server does.
+    let scheduler: DeadlineScheduler
     let logger: Logger
     /// The hub protocols a client may choose in its handshake.
     let protocols: [any HubProtocol]
@@ -24,7 +26,9 @@ final class HubEndpoint: Sendable {
         self.path = path
         self.hub = hub
         self.configuration = configuration
-        self.clock = ErasedClock(configuration.clock)
+        let clock = ErasedClock(configuration.clock)
+        self.clock = clock
+        self.scheduler = DeadlineScheduler(clock: clock)
         self.hooks = configuration.hooks ?? NoHubServerHooks()
         self.counters = counters
         self.spawner = spawner

@@ -1,15 +1,28 @@
 import Logging
+import NIOConcurrencyHelpers
 import SignalRProtocol
 
 extension ServerConnection {
-    /// The connection's lifetime: runs its invocations and timers until it closes, then
-    /// cancels what is still running and unregisters it. A child of the server's task.
-    func run() async {
+    /// The connection's lifetime: starts its work (invocations, streams) as children and runs
+    /// its timers, until it closes; then cancels what is still running and unregisters it. A
+    /// child of the server's task.
+    ///
+    /// One task does both, waiting on one ``WakeSignal`` for new work (``ConnectionJobs``) and
+    /// for its next deadline (woken by the hub's ``DeadlineScheduler``), so an idle connection
+    /// costs this one task and no sleeping child. It runs off the actor and enters it only when
+    /// a deadline is due: new work does not queue behind the connection's messages.
+    nonisolated func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.jobs.run() }
-            // The timers run in this task itself (one task less per connection): they end
-            // once the connection closed, and the rest is cancelled then.
-            await runTimers()
+            var open = await armTimer(force: true)
+            while open, !Task.isCancelled {
+                for work in jobs.take() { group.addTask(operation: work) }
+                if jobs.isFinished { break }
+                if let due = armedDeadline.withLockedValue({ $0 }), clock.now >= due {
+                    open = await timerDue()
+                    continue
+                }
+                await ownerWake.sleep(until: nil, on: clock)
+            }
             group.cancelAll()
         }
         await finish()
@@ -77,7 +90,6 @@ extension ServerConnection {
         if let closeMessage { sendAfterClose(.close(closeMessage)) }
         abortTransport = nil
         wakeWaiter()
-        timerWake.wake()
         for invocationId in pendingClientResults.keys {
             failClientResult(invocationId, HubError("Connection '\(id)' disconnected."))
         }
@@ -111,22 +123,35 @@ extension ServerConnection {
 
     // MARK: Timers
 
-    /// Sleeps until the machine's next deadline (or an event that moves it earlier) and
-    /// carries out what is due, until the connection closes or the task is cancelled.
-    private func runTimers() async {
-        while !isClosed, !Task.isCancelled {
-            let deadline = machine.nextDeadline(timeouts)
-            armedDeadline = deadline
-            await timerWake.sleep(until: deadline, on: clock)
-            armedDeadline = nil
-            handle(machine.timerFired(now: clock.now, timeouts))
-        }
+    /// A deadline came: carries out what is due and arms the next one.
+    /// - Returns: false once the connection has closed.
+    private func timerDue() -> Bool {
+        handle(machine.timerFired(now: clock.now, timeouts))
+        return armTimer(force: true)
     }
 
-    /// Wakes the timer loop when the next deadline is now earlier than the one it sleeps for.
+    /// Asks the scheduler to wake the owner task when the next deadline is now earlier than the
+    /// one it waits for (an event such as a detach moved it).
     func rearmTimer() {
-        guard let next = machine.nextDeadline(timeouts) else { return }
-        if armedDeadline.map({ next < $0 }) ?? true { timerWake.wake() }
+        armTimer(force: false)
+    }
+
+    /// Arms the machine's next deadline: always when `force` (the owner starts or just handled
+    /// one), otherwise only when it is earlier than the one armed. A later deadline needs
+    /// nothing: the owner wakes at the armed one, finds nothing due, and arms the later one.
+    /// - Returns: false once the connection has closed.
+    @discardableResult
+    private func armTimer(force: Bool) -> Bool {
+        guard !isClosed else { return false }
+        let next = machine.nextDeadline(timeouts)
+        let schedule = armedDeadline.withLockedValue { armed -> Bool in
+            if !force, let current = armed, let next, current <= next { return false }
+            if !force, next == nil { return false }
+            armed = next
+            return next != nil
+        }
+        if schedule, let next { endpoint.scheduler.wake(ownerWake, at: next) }
+        return true
     }
 
     private func handle(_ action: ServerConnectionStateMachine.TimerAction) {

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import SignalRProtocol
 
 /// One SignalR connection of a hub: its transport attachment, handshake, outgoing queue,
@@ -35,14 +36,16 @@ actor ServerConnection {
 
     var outbox = Outbox()
     var messageBuffer: MessageBuffer?
-    /// Wakes the timer loop when an event moved the next deadline earlier than the one it sleeps for.
-    let timerWake = WakeSignal()
+    /// Wakes the owner task (``run()``): new work, a due deadline, the connection's end.
+    nonisolated let ownerWake: WakeSignal
     /// Wakes the transport loop waiting in ``nextFrames(session:timeout:)``.
     let outboxWake = WakeSignal()
-    /// The deadline the timer loop sleeps until; nil while it waits for an event.
-    var armedDeadline: Duration?
+    /// The deadline the owner task waits for (asked of the hub's ``DeadlineScheduler``); nil
+    /// while none is armed. The owner reads it off the actor.
+    nonisolated let armedDeadline = NIOLockedValueBox<Duration?>(nil)
 
-    let jobs: TaskSpawner
+    /// The connection's work, started by the owner task as its children.
+    nonisolated let jobs: ConnectionJobs
     /// Invocations without upload streams, one at a time in arrival order, as children of ``jobs``.
     let invocationQueue: TaskSpawner.Serial
     var nextClientInvocationId = 0
@@ -62,7 +65,9 @@ actor ServerConnection {
         self.clock = endpoint.clock
         self.timeouts = ServerConnectionStateMachine.Timeouts(endpoint.configuration)
         self.machine = ServerConnectionStateMachine(now: endpoint.clock.now)
-        let jobs = TaskSpawner()
+        let ownerWake = WakeSignal()
+        self.ownerWake = ownerWake
+        let jobs = ConnectionJobs(ownerWake: ownerWake)
         self.jobs = jobs
         self.invocationQueue = TaskSpawner.Serial(on: jobs)
     }

@@ -1,12 +1,19 @@
 import NIOConcurrencyHelpers
 
+/// Something that runs submitted work as child tasks of a task it belongs to.
+protocol WorkSpawner: Sendable {
+    /// Submits `work`; returns false (and drops it) once no more work is accepted.
+    @discardableResult
+    func spawn(_ work: @escaping TaskSpawner.Work) -> Bool
+}
+
 /// Runs work submitted from anywhere as child tasks of one owning task.
 ///
 /// The owner calls ``run()`` inside its own scope; ``spawn(_:)`` may be called from any
 /// context and the work becomes a child of that `run()` call, so cancelling the owner
 /// cancels every spawned task, and `run()` returns only when all of them have ended
 /// (structured concurrency without handing a task group around).
-struct TaskSpawner: Sendable {
+struct TaskSpawner: WorkSpawner {
     typealias Work = @Sendable () async -> Void
 
     private let stream: AsyncStream<Work>
@@ -42,7 +49,7 @@ struct TaskSpawner: Sendable {
 
 extension TaskSpawner {
     /// Runs submitted work one item at a time, in submission order, as children of a
-    /// ``TaskSpawner``'s `run()`: a child drains the queue while there is work and ends when
+    /// ``WorkSpawner``: a child drains the queue while there is work and ends when
     /// it is empty, so an idle queue costs no task. Cancelling the owner cancels the current
     /// item and skips the rest.
     struct Serial: Sendable {
@@ -52,10 +59,10 @@ extension TaskSpawner {
             var finished = false
         }
 
-        private let spawner: TaskSpawner
+        private let spawner: any WorkSpawner
         private let state = NIOLockedValueBox(State())
 
-        init(on spawner: TaskSpawner) {
+        init(on spawner: any WorkSpawner) {
             self.spawner = spawner
         }
 

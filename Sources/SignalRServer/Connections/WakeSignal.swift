@@ -16,12 +16,15 @@ final class WakeSignal: Sendable {
 
     /// Returns at `deadline` (nil: never), on ``wake()``, or when the task is cancelled.
     func sleep(until deadline: Duration?, on clock: ErasedClock) async {
+        guard let deadline else {
+            // No deadline: no child task and no group, only the wait.
+            await wait()
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
-            if let deadline {
-                group.addTask {
-                    // A cancelled sleep (the wait ended otherwise) must not leave a wake behind.
-                    if (try? await clock.sleep(until: deadline)) != nil { self.wake() }
-                }
+            group.addTask {
+                // A cancelled sleep (the wait ended otherwise) must not leave a wake behind.
+                if (try? await clock.sleep(until: deadline)) != nil { self.wake() }
             }
             await wait()
             group.cancelAll()

@@ -113,6 +113,7 @@ public actor HubServer {
         }
         let serviceGroup = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: configuration.logger))
+        let schedulers = endpoints.values.map(\.scheduler)
         let task = Task {
             await withDiscardingTaskGroup { group in
                 group.addTask {
@@ -124,7 +125,14 @@ public actor HubServer {
                     eventSink.yield(.stopped)
                     spawner.finish()
                 }
-                group.addTask { await spawner.run() }
+                group.addTask {
+                    await withDiscardingTaskGroup { timers in
+                        for scheduler in schedulers { timers.addTask { await scheduler.run() } }
+                        // The connections' timers run until the last connection has ended.
+                        await spawner.run()
+                        for scheduler in schedulers { scheduler.finish() }
+                    }
+                }
             }
         }
         var outcome: StartEvent = .stopped
