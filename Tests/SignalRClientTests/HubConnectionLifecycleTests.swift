@@ -41,11 +41,14 @@ struct HubConnectionLifecycleTests {
 
     @Test func transportLossRunsOnCloseOnceWithTheCause() async throws {
         let (harness, server, closes) = try await connected()
+        let owner = try #require(await harness.connection.taskOwner)
         server.transport.serverClose(error: SignalRError(.transportFailed, "WebSocket closed with status code: 1006 (no reason given)."))
         try await withTimeout { try await closes.waitForCalls(1) }
         #expect(await closes.calls.first??.message == "WebSocket closed with status code: 1006 (no reason given).")
         #expect(await harness.connection.state == .disconnected)
-        try await Task.sleep(for: .milliseconds(20))
+        // Close handlers run in the connection's tasks: once its owner task has ended, no
+        // second call can still come.
+        try await withTimeout { await owner.task.value }
         #expect(await closes.calls.count == 1)
     }
 
