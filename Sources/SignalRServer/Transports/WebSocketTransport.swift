@@ -57,15 +57,16 @@ enum WebSocketTransport {
             endpoint.logger.debug("WebSocket refused by the connection", metadata: ["signalr.result": "\(attached)"])
             return
         }
-        let maximumSize = endpoint.configuration.maximumReceiveMessageSize
         await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
-                    for try await message in inbound.messages(maxSize: maximumSize) {
-                        switch message {
-                        case .text(let text): await connection.receive(Array(text.utf8), session: session)
-                        case .binary(let buffer): await connection.receive(Array(buffer.readableBytesView), session: session)
-                        }
+                    // Frames go on as bytes, fragments included, as ASP.NET Core reads a socket
+                    // into a pipe: SignalR frames its own messages, and the hub protocol joins
+                    // what is split and enforces `maximumReceiveMessageSize`. Joining WebSocket
+                    // messages first (and making a `String` of a text one) would copy every
+                    // message twice more.
+                    for try await frame in inbound {
+                        await connection.receive(Array(frame.data.readableBytesView), session: session)
                     }
                 } catch {
                     endpoint.logger.trace("WebSocket read ended", metadata: ["signalr.error": "\(error)"])
