@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import Logging
 import HummingbirdCore
 import NIOCore
+import NIOWebSocket
 
 /// The WebSockets transport: one WebSocket per connection (or per resume with stateful reconnect).
 enum WebSocketTransport {
@@ -89,13 +90,7 @@ enum WebSocketTransport {
             switch await connection.nextFrames(session: session, timeout: nil) {
             case .frames(let frames):
                 do {
-                    for frame in frames {
-                        if frame.isBinary {
-                            try await outbound.write(.binary(ByteBuffer(bytes: frame.bytes)))
-                        } else {
-                            try await outbound.write(.text(String(decoding: frame.bytes, as: UTF8.self)))
-                        }
-                    }
+                    for message in coalesced(frames) { try await outbound.write(message) }
                 } catch {
                     return
                 }
@@ -106,6 +101,41 @@ enum WebSocketTransport {
                 return
             }
         }
+    }
+
+    /// The most bytes of hub messages joined into one WebSocket message.
+    static let coalescingLimit = 1 << 16
+
+    /// Joins queued hub messages into as few WebSocket messages as possible, as ASP.NET Core
+    /// sends what its pipe holds in one message: SignalR frames each hub message itself, so
+    /// one write and one flush (one system call) carry many. Frames of another kind (the text
+    /// handshake answer before binary messages) and frames over ``coalescingLimit`` stay apart;
+    /// the writer fragments those that exceed the frame size.
+    static func coalesced(_ frames: [OutboundFrame]) -> [WebSocketOutboundWriter.OutboundFrame] {
+        var messages: [WebSocketOutboundWriter.OutboundFrame] = []
+        var joined: [UInt8] = []
+        var joinedIsBinary = false
+        func flushJoined() {
+            guard !joined.isEmpty else { return }
+            let opcode: WebSocketOpcode = joinedIsBinary ? .binary : .text
+            messages.append(.custom(WebSocketFrame(fin: true, opcode: opcode, data: ByteBuffer(bytes: joined))))
+            joined.removeAll(keepingCapacity: true)
+        }
+        for frame in frames {
+            if frame.bytes.count > coalescingLimit {
+                flushJoined()
+                messages.append(frame.isBinary
+                    ? .binary(ByteBuffer(bytes: frame.bytes)) : .text(String(decoding: frame.bytes, as: UTF8.self)))
+                continue
+            }
+            if frame.isBinary != joinedIsBinary || joined.count + frame.bytes.count > coalescingLimit {
+                flushJoined()
+                joinedIsBinary = frame.isBinary
+            }
+            joined += frame.bytes
+        }
+        flushJoined()
+        return messages
     }
 
     /// `/hubs/test/` and `/hubs/test` name the same hub.

@@ -27,9 +27,46 @@ final class RawWebSocket: @unchecked Sendable {
         try await outbound.write(.binary(ByteBuffer(bytes: binary)))
     }
 
-    /// The next message; nil when the server closed the socket.
+    /// Hub messages of a WebSocket message that were not read yet: the server may join several
+    /// in one WebSocket message (as ASP.NET Core does), so the reads below go one hub message
+    /// (or handshake answer) at a time.
+    private var pending: [WebSocketMessage] = []
+
+    /// The next hub message (a JSON record with its separator, or a length-prefixed MessagePack
+    /// message) as the kind of WebSocket message it came in; nil when the server closed the socket.
     func next() async throws -> WebSocketMessage? {
-        try await iterator.next()
+        while pending.isEmpty {
+            guard let message = try await iterator.next() else { return nil }
+            switch message {
+            case .text(let text):
+                pending = text.split(separator: Character(rs), omittingEmptySubsequences: true).map { .text(String($0) + rs) }
+            case .binary(let buffer):
+                pending = Self.splitBinary(Array(buffer.readableBytesView)).map { .binary(ByteBuffer(bytes: $0)) }
+            }
+        }
+        return pending.removeFirst()
+    }
+
+    /// Splits MessagePack hub messages on their VarInt length prefixes (each kept with its prefix).
+    private static func splitBinary(_ bytes: [UInt8]) -> [[UInt8]] {
+        var messages: [[UInt8]] = []
+        var index = 0
+        while index < bytes.count {
+            var length = 0
+            var shift = 0
+            var cursor = index
+            while cursor < bytes.count {
+                let byte = bytes[cursor]
+                length |= Int(byte & 0x7F) << shift
+                cursor += 1
+                shift += 7
+                if byte & 0x80 == 0 { break }
+            }
+            let end = min(cursor + length, bytes.count)
+            messages.append(Array(bytes[index..<end]))
+            index = end
+        }
+        return messages
     }
 
     /// The next text message's text; fails on a binary message.
