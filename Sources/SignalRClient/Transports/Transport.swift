@@ -60,11 +60,11 @@ public protocol TransportConnection: Sendable {
     /// True when the transport keeps itself alive (Long Polling): no Ping messages and no
     /// server timeout are then needed.
     var hasInherentKeepAlive: Bool { get }
-    /// True when one request per batch of messages beats one per message (Server-Sent Events
-    /// and Long Polling `POST` each send): the hub connection then passes everything queued
-    /// meanwhile to one ``send(_:)``, the hub messages concatenated in order, as the official
-    /// client's send queue does. The transports themselves do not join sends. False (the default) sends each message on its own,
-    /// as one WebSocket frame per message.
+    /// True when one send per batch of messages beats one per message (a Server-Sent Events or
+    /// Long Polling `POST`, a WebSocket message with its write and flush): the hub connection
+    /// then passes everything queued meanwhile to one ``send(_:)``, the hub messages
+    /// concatenated in order, as the official clients' send queues and pipes do. The
+    /// transports themselves do not join sends. False (the default) sends each message on its own.
     var prefersBatchedSends: Bool { get }
     /// Whether a failed ``send(_:)`` means the connection is broken (true, the default: a
     /// WebSocket). False for transports whose sends are requests of their own (Server-Sent

@@ -257,6 +257,11 @@ struct WebSocketConnection: TransportConnection {
 
     var hasInherentKeepAlive: Bool { false }
 
+    /// Messages queued while a write was in flight leave in one WebSocket message: one write
+    /// and one flush for many, as the official .NET client sends what its pipe holds. SignalR
+    /// frames every hub message itself, so servers read them as before.
+    var prefersBatchedSends: Bool { true }
+
     /// Reads the socket in the caller's task (see ``receive(isolation:_:)``): every payload
     /// goes on as bytes, fragments included, since SignalR frames its own messages (the hub
     /// frame decoder joins what is split and enforces the protocol's size limit).
