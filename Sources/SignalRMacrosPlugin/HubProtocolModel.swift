@@ -63,7 +63,10 @@ struct HubProtocolModel {
             context.diagnose(Diagnostic(node: attribute, message: HubMacroDiagnostic.notAProtocol(macro: role.macroName)))
             return nil
         }
-        var reader = MethodReader(role: role)
+        var reader = MethodReader(role: role, protocolName: proto.name.text)
+        for inherited in proto.inheritanceClause?.inheritedTypes ?? [] {
+            reader.checkInheritance(inherited.type)
+        }
         for member in proto.memberBlock.members {
             reader.read(member.decl)
         }
@@ -88,19 +91,33 @@ struct HubProtocolModel {
 /// Checks the members of a protocol one by one, collecting methods and diagnostics.
 private struct MethodReader {
     let role: HubMacroRole
+    let protocolName: String
     var methods: [HubMethodModel] = []
     var diagnostics: [Diagnostic] = []
     /// The first method that used each lowercased wire name.
     private var wireNames: [String: (method: HubMethodModel, node: Syntax)] = [:]
 
-    init(role: HubMacroRole) {
+    init(role: HubMacroRole, protocolName: String) {
         self.role = role
+        self.protocolName = protocolName
+    }
+
+    /// Only `Sendable` may be inherited: the generated type conforms to the protocol, but the
+    /// macro sees only this declaration's methods (and a struct proxy cannot be `AnyObject`).
+    mutating func checkInheritance(_ type: TypeSyntax) {
+        let name = HubTypeRules.nominal(type)
+        guard let name, name.name == "Sendable", name.arguments.isEmpty else {
+            report(type, .unsupportedInheritance(macro: role.macroName, type: type.trimmedDescription))
+            return
+        }
     }
 
     mutating func read(_ member: DeclSyntax) {
         guard let function = member.as(FunctionDeclSyntax.self) else {
-            // `#if` blocks and stray semicolons aside, only methods can be generated.
-            if !member.is(MissingDeclSyntax.self) {
+            if member.is(IfConfigDeclSyntax.self) {
+                report(member, .conditionalMembers(macro: role.macroName))
+            } else if !member.is(MissingDeclSyntax.self) {
+                // Stray semicolons aside, only methods can be generated.
                 report(member, .unsupportedMember(macro: role.macroName, kind: Self.kind(of: member)))
             }
             return
@@ -113,6 +130,12 @@ private struct MethodReader {
         if function.genericParameterClause != nil || function.genericWhereClause != nil {
             report(function, .genericMethod(macro: role.macroName))
         }
+        if role == .receiver, let mutating = function.modifiers.first(where: { $0.name.tokenKind == .keyword(.mutating) }) {
+            report(mutating, .mutatingClientMethod(method: displayName))
+        }
+        if role == .proxy, function.name.text.trimmingBackticks == "connection", function.signature.parameterClause.parameters.isEmpty {
+            report(function.name, .reservedProxyName(method: displayName))
+        }
         let isSend = hasAttribute("HubSend", function)
         if isSend && role == .receiver {
             report(attribute("HubSend", function) ?? Syntax(function), .sendInReceiver)
@@ -124,7 +147,10 @@ private struct MethodReader {
         let isAsync = effects?.asyncSpecifier != nil
         let isThrowing = effects?.throwsClause?.throwsSpecifier.tokenKind == .keyword(.throws)
         if let typed = effects?.throwsClause, typed.type != nil {
-            report(typed, .typedThrows(method: displayName))
+            report(typed, .typedThrows(method: displayName, role: role))
+        }
+        if role == .receiver, Self.namesHandler(function.signature) {
+            report(function.signature, .shadowedHandlerType(method: displayName, protocolName: protocolName))
         }
         let returnType = function.signature.returnClause?.type
         let (call, resultType) = readResult(function, returnType, isSend: isSend, displayName: displayName)
@@ -163,9 +189,10 @@ private struct MethodReader {
         guard case .argumentList(let arguments) = attribute.arguments, arguments.count == 1,
             let first = arguments.first, first.label == nil,
             let literal = first.expression.as(StringLiteralExprSyntax.self),
+            literal.openingPounds == nil, literal.openingQuote.tokenKind == .stringQuote,
             literal.segments.count == 1,
             case .stringSegment(let segment) = literal.segments.first,
-            !segment.content.text.isEmpty
+            !segment.content.text.isEmpty, !segment.content.text.contains("\\")
         else {
             report(attribute, .invalidWireName)
             return nil
@@ -175,13 +202,17 @@ private struct MethodReader {
 
     private mutating func readParameters(_ function: FunctionDeclSyntax, displayName: String) -> [HubMethodModel.Parameter] {
         var parameters: [HubMethodModel.Parameter] = []
+        let namedParameters = Set(function.signature.parameterClause.parameters.map { ($0.secondName ?? $0.firstName).text.trimmingBackticks })
         for (index, parameter) in function.signature.parameterClause.parameters.enumerated() {
             let label = parameter.firstName.tokenKind == .wildcard ? nil : parameter.firstName.text
             let written = (parameter.secondName ?? parameter.firstName)
             // A keyword used as a name (`in`, `for`) needs backticks where the body passes it on.
             let name: String
             if written.tokenKind == .wildcard {
-                name = "arg\(index)"
+                // A name for an unnamed parameter that no named one uses.
+                var candidate = "arg\(index)"
+                while namedParameters.contains(candidate) { candidate = "_" + candidate }
+                name = candidate
             } else if Self.reservedWords.contains(written.text) {
                 name = "`\(written.text)`"
             } else {
@@ -252,9 +283,11 @@ private struct MethodReader {
             throwsClause: (needsThrows || isThrowing) ? ThrowsClauseSyntax(throwsSpecifier: .keyword(.throws)) : nil
         )
         let fixed = Self.respaced(signature)
+        // The fix-it names only what it adds.
+        let added = [isAsync ? nil : "async", needsThrows && !isThrowing ? "throws" : nil].compactMap { $0 }.joined(separator: " ")
         report(
             function.name, .missingEffects(method: displayName, missing: missing, reason: reason),
-            fixIt: FixIt(message: HubMacroFixIt(message: "add '\(needsThrows || isThrowing ? "async throws" : "async")'"), changes: [
+            fixIt: FixIt(message: HubMacroFixIt(message: "add '\(added)'"), changes: [
                 .replace(oldNode: Syntax(function.signature), newNode: Syntax(fixed))
             ])
         )
@@ -291,6 +324,21 @@ private struct MethodReader {
 
     private func hasAttribute(_ name: String, _ function: FunctionDeclSyntax) -> Bool {
         attribute(name, function) != nil
+    }
+
+    /// Whether the signature names a type `Handler` without a module: inside the generated
+    /// receiver enum that name means the binding's handler type.
+    private static func namesHandler(_ signature: FunctionSignatureSyntax) -> Bool {
+        final class Finder: SyntaxVisitor {
+            var found = false
+            override func visit(_ node: IdentifierTypeSyntax) -> SyntaxVisitorContinueKind {
+                if node.name.text.trimmingBackticks == "Handler" { found = true }
+                return .visitChildren
+            }
+        }
+        let finder = Finder(viewMode: .sourceAccurate)
+        finder.walk(signature)
+        return finder.found
     }
 
     /// Words a parameter may be named but that need backticks in an expression.

@@ -40,12 +40,6 @@ enum HubTypeRules {
         return name == "UploadStream" && arguments.count == 1
     }
 
-    /// Whether `type` is one of the stream types the macros handle only in their own place.
-    static func isStreamType(_ type: TypeSyntax) -> Bool {
-        guard let (name, _) = nominal(type) else { return false }
-        return ["HubStreamSequence", "UploadStream", "AsyncStream", "AsyncThrowingStream"].contains(name)
-    }
-
     /// Why `type` can never be encoded or decoded as one hub value, or nil when it may be.
     static func valueProblem(_ type: TypeSyntax) -> String? {
         if type.is(FunctionTypeSyntax.self) {
@@ -56,6 +50,10 @@ enum HubTypeRules {
                 specifier.as(SimpleTypeSpecifierSyntax.self)?.specifier.tokenKind == .keyword(.inout)
             }
             if isInout { return "an inout value cannot travel to the hub and back" }
+            if let specifier = attributed.specifiers.first {
+                // `sending`, `borrowing`, `consuming`: the generated calls pass plain values.
+                return "'\(specifier.trimmedDescription)' is not supported: hub values are copied to and from the wire"
+            }
             return valueProblem(attributed.baseType)
         }
         if type.is(SomeOrAnyTypeSyntax.self) || type.is(CompositionTypeSyntax.self) {

@@ -48,7 +48,7 @@ import Testing
                 ),
                 DiagnosticSpec(
                     message: "'echo(_:)' must be 'async throws': a call waits for the hub and fails when the connection ends",
-                    line: 4, column: 10, fixIts: [FixItSpec(message: "add 'async throws'")]
+                    line: 4, column: 10, fixIts: [FixItSpec(message: "add 'throws'")]
                 ),
             ],
             fixed: """
@@ -83,7 +83,7 @@ import Testing
                 ),
                 DiagnosticSpec(
                     message: "'answer()' must be 'async': the hub's calls are handled off the connection's own work",
-                    line: 4, column: 10, fixIts: [FixItSpec(message: "add 'async throws'")]
+                    line: 4, column: 10, fixIts: [FixItSpec(message: "add 'async'")]
                 ),
             ],
             fixed: """
@@ -321,7 +321,7 @@ import Testing
                     line: 7, column: 23
                 ),
                 DiagnosticSpec(
-                    message: "@HubMethod takes one non-empty string literal, the method's name on the wire", line: 8, column: 5
+                    message: "@HubMethod takes one non-empty plain string literal (no interpolation, escapes, raw or multi-line delimiters), the method's name on the wire", line: 8, column: 5
                 ),
             ]
         )
@@ -350,6 +350,167 @@ import Testing
             """,
             diagnostics: [
                 DiagnosticSpec(message: "@HubMethod applies only to a method of a @HubProxy or @HubReceiver protocol", line: 1, column: 1)
+            ]
+        )
+    }
+    @Test func onlySendableMayBeInherited() {
+        assertExpansion(
+            """
+            @HubProxy
+            protocol Hub: Sendable, Base {
+                func add() async throws -> Int
+            }
+            """,
+            expanded: """
+            protocol Hub: Sendable, Base {
+                func add() async throws -> Int
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "@HubProxy protocols can inherit only Sendable: the macro sees this protocol's own methods, not those of 'Base'; declare them here",
+                    line: 2, column: 25
+                )
+            ]
+        )
+        assertExpansion(
+            """
+            @HubReceiver
+            protocol Client: AnyObject {
+                func tick() async
+            }
+            """,
+            expanded: """
+            protocol Client: AnyObject {
+                func tick() async
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "@HubReceiver protocols can inherit only Sendable: the macro sees this protocol's own methods, not those of 'AnyObject'; declare them here",
+                    line: 2, column: 18
+                )
+            ]
+        )
+    }
+
+    @Test func conditionalMembersAreNamedAsSuch() {
+        assertExpansion(
+            """
+            @HubReceiver
+            protocol Client {
+                #if DEBUG
+                func debug() async
+                #endif
+            }
+            """,
+            expanded: """
+            protocol Client {
+                #if DEBUG
+                func debug() async
+                #endif
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "@HubReceiver protocols cannot use #if: the macro cannot tell which branch is compiled; declare the methods unconditionally or use one protocol per variant",
+                    line: 3, column: 5
+                )
+            ]
+        )
+    }
+
+    @Test func namesTheGeneratedCodeNeeds() {
+        assertExpansion(
+            """
+            @HubReceiver
+            protocol Client {
+                mutating func tick() async
+                func handle(_ handler: Handler) async
+                func fail() async throws(MyError)
+            }
+            """,
+            expanded: """
+            protocol Client {
+                mutating func tick() async
+                func handle(_ handler: Handler) async
+                func fail() async throws(MyError)
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "client method 'tick()' cannot be 'mutating': the registered handler is called as a shared value; keep state in a class or actor",
+                    line: 3, column: 5
+                ),
+                DiagnosticSpec(
+                    message: "'handle(_:)' names the type 'Handler', which inside the generated ClientReceiver means the registered handler; qualify it with its module ('MyModule.Handler') or use a typealias",
+                    line: 4, column: 16
+                ),
+                DiagnosticSpec(
+                    message: "'fail()' cannot use typed throws: the error a client method throws goes to the hub as text; use plain 'throws'",
+                    line: 5, column: 23
+                ),
+            ]
+        )
+        assertExpansion(
+            """
+            @HubProxy
+            protocol Hub {
+                func connection() async throws -> Int
+                func take(_ item: sending Item) async throws
+            }
+            """,
+            expanded: """
+            protocol Hub {
+                func connection() async throws -> Int
+                func take(_ item: sending Item) async throws
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "'connection()' clashes with the generated proxy's 'connection' property; name the method otherwise and keep the wire name with @HubMethod(\"Connection\")",
+                    line: 3, column: 10
+                ),
+                DiagnosticSpec(
+                    message: "parameter 'item' of 'take(_:)' is not supported: 'sending' is not supported: hub values are copied to and from the wire",
+                    line: 4, column: 23
+                ),
+            ]
+        )
+    }
+
+    @Test func wireNamesArePlainLiterals() {
+        assertExpansion(
+            #"""
+            @HubProxy
+            protocol Hub {
+                @HubMethod(#"Add"#) func add() async throws -> Int
+                @HubMethod("A\nB") func ab() async throws
+                @HubMethod("""
+                Multi
+                """) func multi() async throws
+            }
+            """#,
+            expanded: #"""
+            protocol Hub {
+                func add() async throws -> Int
+                func ab() async throws
+                func multi() async throws
+            }
+            """#,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "@HubMethod takes one non-empty plain string literal (no interpolation, escapes, raw or multi-line delimiters), the method's name on the wire",
+                    line: 3, column: 5
+                ),
+                DiagnosticSpec(
+                    message: "@HubMethod takes one non-empty plain string literal (no interpolation, escapes, raw or multi-line delimiters), the method's name on the wire",
+                    line: 4, column: 5
+                ),
+                DiagnosticSpec(
+                    message: "@HubMethod takes one non-empty plain string literal (no interpolation, escapes, raw or multi-line delimiters), the method's name on the wire",
+                    line: 5, column: 5
+                ),
             ]
         )
     }
