@@ -90,11 +90,17 @@ import Testing
             options.transports = .longPolling
             options.headers = ["X-Everywhere": "yes"]
             let factory = HTTPConnectionFactory(url: await server.testHubURL, options: options, logger: Logger(label: "test"))
-            let established = try await factory.connect(transferFormat: .text, logger: Logger(label: "test"))
+            let owner = ConnectionTaskOwner()
+            defer { owner.finish() }
+            let established = try await factory.connect(
+                transferFormat: .text, logger: Logger(label: "test"), opener: TransportOpener(owner: owner)
+            )
             let reader = RecordReader(established.transport.frames)
             try await established.transport.send(TransportTest.handshake)
             #expect(try await reader.next() == "{}")
             await established.transport.close()
+            established.scope.release()
+            await established.scope.task.value
             let delete = try #require(server.requests.recorded.first { $0.kind == .delete })
             #expect(delete.status == 202)
             #expect(delete.headers["x-everywhere"] == "yes")

@@ -16,7 +16,15 @@ struct NegotiateTests {
         var options = options
         options.transportFactory = factory
         let connection = HTTPConnectionFactory(url: url, options: options, requester: requester, logger: Logger(label: "test"))
-        return try await connection.connect(transferFormat: format, logger: Logger(label: "test"))
+        let owner = ConnectionTaskOwner()
+        defer { owner.finish() }
+        let established = try await connection.connect(
+            transferFormat: format, logger: Logger(label: "test"), opener: TransportOpener(owner: owner)
+        )
+        // Only what the connect did is checked: the transport's scope closes at once.
+        established.scope.release()
+        await established.scope.task.value
+        return established
     }
 
     @Test(arguments: [
@@ -269,8 +277,15 @@ struct NegotiateTests {
             HTTPResult(statusCode: 200, body: Array(Self.v1.utf8), setCookies: []),
         ])
         let connection = HTTPConnectionFactory(url: "http://h/hub", options: options, requester: requester, logger: Logger(label: "test"))
-        _ = try await connection.connect(transferFormat: .text, logger: Logger(label: "test"))
-        _ = try await connection.connect(transferFormat: .text, logger: Logger(label: "test"))  // a reconnect
+        let owner = ConnectionTaskOwner()
+        defer { owner.finish() }
+        for _ in 0..<2 {  // a start, then a reconnect
+            let established = try await connection.connect(
+                transferFormat: .text, logger: Logger(label: "test"), opener: TransportOpener(owner: owner)
+            )
+            established.scope.release()
+            await established.scope.task.value
+        }
         #expect(requester.requests.withLock { $0.map { $0.headers["Cookie"] } } == [nil, "affinity=n3"])
     }
 

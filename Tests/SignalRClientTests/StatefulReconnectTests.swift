@@ -16,15 +16,15 @@ final class StatefulFakeFactory: ConnectionFactory {
         self.resumes = Locked(resumes)
     }
 
-    func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
+    func connect(transferFormat: TransferFormat, logger: Logger, opener: TransportOpener) async throws -> EstablishedConnection {
         guard let transport = starts.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
             throw SignalRError(.transportFailed, "No fake transport left.")
         }
-        var established = EstablishedConnection(transport: transport, connectionId: "conn-1", transportName: "Fake")
-        established.resumeTransport = { [resumes, resumeCount] in
+        var established = EstablishedConnection(scope: try await opener.open(transport), connectionId: "conn-1", transportName: "Fake")
+        established.resumeTransport = { [resumes, resumeCount] opener in
             resumeCount.withLock { $0 += 1 }
             switch resumes.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-            case .success(let next)?: return next
+            case .success(let next)?: return try await opener.open(next)
             case .failure(let error)?: throw error
             case nil: throw SignalRError(.transportFailed, "No resume left.")
             }

@@ -28,9 +28,9 @@ struct HTTPTransportTests {
             #expect(texts == [#"{"type":3,"invocationId":"1","result":5}"#, #"{"type":3,"invocationId":"2","result":"LongPolling"}"#])
             let timedOut = try await http(.GET, url)
             #expect(timedOut.status == 200 && timedOut.body.isEmpty)
+            // As ASP.NET Core disposes and removes a DELETEd connection at once, the connection
+            // goes without waiting for a poll to learn of the end, and its id is then unknown.
             #expect(try await http(.DELETE, url).status == 202)
-            #expect(try await http(.GET, url).status == 204)
-            // Once the server has let the connection go, its id is unknown.
             try await withTimeout(.seconds(5), "the connection to end") { await server.waitForCounters { $0.openConnections == 0 } }
             #expect(try await http(.GET, url).status == 404)
         }

@@ -94,7 +94,8 @@ struct ServerClockTests {
             let answer = try await held.value
             #expect(answer.status == 200 && answer.body.isEmpty)
             #expect(try await http(.DELETE, url).status == 202)
-            #expect(try await http(.GET, url).status == 204)
+            try await withTimeout(.seconds(5), "the connection to end") { await server.waitForCounters { $0.openConnections == 0 } }
+            #expect(try await http(.GET, url).status == 404)
         }
     }
 }

@@ -40,7 +40,7 @@ struct HTTPConnectionFactory: ConnectionFactory {
         return copy
     }
 
-    func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
+    func connect(transferFormat: TransferFormat, logger: Logger, opener: TransportOpener) async throws -> EstablishedConnection {
         let session = NegotiateSession(
             options: options, requester: requester, logger: logger, useStatefulReconnect: useStatefulReconnect,
             cookieJar: cookieJar
@@ -58,12 +58,13 @@ struct HTTPConnectionFactory: ConnectionFactory {
                 url: url, transferFormat: transferFormat, headers: try await session.requestHeaders(freshToken: true),
                 context: session.context
             )
-            let connection = try await transport.connect(request)
-            return EstablishedConnection(transport: connection, connectionId: nil, transportName: "WebSockets")
+            let scope = try await opener.open(transport, request)
+            return EstablishedConnection(scope: scope, connectionId: nil, transportName: "WebSockets")
         }
         var (negotiateURL, response) = try await negotiateFollowingRedirects(session)
         return try await connectTransport(
-            session: session, url: &negotiateURL, first: response, transferFormat: transferFormat, logger: logger
+            session: session, url: &negotiateURL, first: response, transferFormat: transferFormat, logger: logger,
+            opener: opener
         )
     }
 
@@ -99,7 +100,7 @@ struct HTTPConnectionFactory: ConnectionFactory {
     /// Tries the server's transports in order (the official client's `_createTransport`).
     private func connectTransport(
         session: NegotiateSession, url: inout String, first: NegotiateResponse,
-        transferFormat: TransferFormat, logger: Logger
+        transferFormat: TransferFormat, logger: Logger, opener: TransportOpener
     ) async throws -> EstablishedConnection {
         var failures: [String] = []
         var negotiated: NegotiateResponse? = first
@@ -127,14 +128,15 @@ struct HTTPConnectionFactory: ConnectionFactory {
                     headers: try await session.requestHeaders(freshToken: type == .webSockets),
                     context: session.context
                 )
-                let connection = try await transport.connect(request)
+                let scope = try await opener.open(transport, request)
                 let name = type.name ?? endpoint.transport
-                var established = EstablishedConnection(transport: connection, connectionId: response.connectionId, transportName: name)
+                var established = EstablishedConnection(scope: scope, connectionId: response.connectionId, transportName: name)
                 if useStatefulReconnect, response.useStatefulReconnect, type == .webSockets {
                     // Stateful reconnect (WebSockets only, as in the official client): same URL and token.
-                    established.resumeTransport = { [url = request.url, transferFormat] in
+                    established.resumeTransport = { [url = request.url, transferFormat] opener in
                         let headers = try await session.requestHeaders(freshToken: true)
-                        return try await transport.connect(
+                        return try await opener.open(
+                            transport,
                             TransportRequest(url: url, transferFormat: transferFormat, headers: headers, context: session.context)
                         )
                     }

@@ -35,7 +35,9 @@ extension HubConnection {
     /// - Throws: the failure, as ``start()`` documents.
     @discardableResult
     func establish(generation: Int) async throws -> String? {
-        let established = try await connectionFactory.connect(transferFormat: hubProtocol.transferFormat, logger: logger)
+        let established = try await connectionFactory.connect(
+            transferFormat: hubProtocol.transferFormat, logger: logger, opener: transportOpener()
+        )
         let link = makeLink(generation: generation, established: established)
         let timers = ConnectionTimers(
             keepAliveInterval: keepAliveInterval, serverTimeout: serverTimeout, handshakeTimeout: handshakeTimeout,
@@ -96,7 +98,7 @@ extension HubConnection {
         return SignalRError.wrapping(error)
     }
 
-    /// Creates the queues of a new connection and starts its run task.
+    /// Creates the queues of a new connection and runs its loops in the transport's scope.
     /// - Parameter resuming: the dropped link whose connection this transport continues: the
     ///   new link keeps its session and dispatch queue.
     func makeLink(generation: Int, established: EstablishedConnection, resuming previous: TransportRuntime? = nil) -> TransportRuntime {
@@ -107,7 +109,7 @@ extension HubConnection {
             connection: self, generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
-        let runTask = spawnChild { await runner.run(outbound: outbound) }
+        let runTask = established.scope.start { await runner.run(outbound: outbound) }
         let link = TransportRuntime(
             generation: generation, session: previous?.session ?? generation,
             transport: established.transport, connectionId: established.connectionId,

@@ -59,7 +59,7 @@ extension HubConnection {
     /// current reconnect task.
     func startTransportResume(
         from dropped: TransportRuntime, error: SignalRError?,
-        using resume: @escaping @Sendable () async throws -> any TransportConnection
+        using resume: @escaping @Sendable (TransportOpener) async throws -> TransportScope
     ) {
         startReconnectTask { connection in await connection.resumeTransport(from: dropped, error: error, using: resume) }
     }
@@ -69,13 +69,13 @@ extension HubConnection {
     /// reconnect: automatic reconnect (with a new negotiation) or close.
     private func resumeTransport(
         from dropped: TransportRuntime, error: SignalRError?,
-        using resume: @escaping @Sendable () async throws -> any TransportConnection
+        using resume: @escaping @Sendable (TransportOpener) async throws -> TransportScope
     ) async {
         let generation = dropped.generation
         logger.info("Transport lost; reconnecting it with the same connection token (stateful reconnect).")
-        let transport: any TransportConnection
+        let scope: TransportScope
         do {
-            transport = try await resume()
+            scope = try await resume(transportOpener())
         } catch let resumeError {
             let failure = error ?? SignalRError.wrapping(resumeError)
             logger.info("Stateful reconnect failed.", metadata: ["signalr.error": "\(SignalRError.wrapping(resumeError).message)"])
@@ -86,11 +86,13 @@ extension HubConnection {
             return
         }
         guard let newGeneration = machine.beginTransportResume(from: generation) else {
-            await transport.close()
+            scope.release()
+            await scope.task.value
             return
         }
+        let transport = scope.connection
         let established = EstablishedConnection(
-            transport: transport, connectionId: machine.connectionId, transportName: "WebSockets", resumeTransport: resume
+            scope: scope, connectionId: machine.connectionId, transportName: "WebSockets", resumeTransport: resume
         )
         let link = makeLink(generation: newGeneration, established: established, resuming: dropped)
         var timers = ConnectionTimers(

@@ -151,6 +151,19 @@ public actor HubConnection {
         return child
     }
 
+    /// Opens transports in scopes that are children of the connection's owner task (created
+    /// here when none runs; once disconnected, the opener refuses).
+    func transportOpener() -> TransportOpener {
+        if let owner = taskOwner { return TransportOpener(owner: owner) }
+        let owner = ConnectionTaskOwner()
+        if storedMachine.publicState == .disconnected {
+            owner.finish()
+        } else {
+            taskOwner = owner
+        }
+        return TransportOpener(owner: owner)
+    }
+
     /// The hub URL the next ``start()`` or reconnect attempt connects to (the official client's
     /// `baseUrl`); empty when the connection was built without one.
     public var baseUrl: String { connectionFactory.baseUrl ?? "" }

@@ -1,12 +1,13 @@
 import Logging
 import SignalRProtocol
 
-/// The three loops of one transport connection (uploads and received calls belong to the
-/// connection's session task instead, which outlives a transport resumed by stateful reconnect), run by the link's run task:
-/// the receive loop (frames → handshake → hub messages, on the actor), the writer
-/// (the ordered outbound queue → the transport) and the timer (handshake timeout,
-/// keep-alive, server timeout). The run task ends once the transport has closed, the
-/// actor has been told, and the writer has drained its queue.
+/// The three loops of one transport connection, run inside the transport's scope
+/// (``TransportScope``): the receive loop (frames → handshake → hub messages, on the actor),
+/// the writer (the ordered outbound queue → the transport) and the timer (handshake timeout,
+/// keep-alive, server timeout). Uploads and received calls belong to the connection's
+/// session task instead, which outlives a transport resumed by stateful reconnect. The loops
+/// return once the transport has closed, the actor has been told, and the writer has drained
+/// its queue; the scope then ends.
 struct TransportRunner: Sendable {
     let connection: HubConnection
     let generation: Int

@@ -22,11 +22,12 @@ struct TransportRuntime: Sendable {
     let outbound: OutboundQueue
     let dispatch: AsyncStream<DispatchItem>.Continuation
     let dispatchItems: AsyncStream<DispatchItem>
-    /// The task running the receive, writer and timer loops; ends after the transport closed.
+    /// The transport's scope (a child of the owner task), which runs the receive, writer and
+    /// timer loops inside it; ends after the transport closed.
     let runTask: ChildTask
     /// Stateful reconnect: reconnects the transport with the same connection token; nil when
     /// it was not negotiated.
-    let resumeTransport: (@Sendable () async throws -> any TransportConnection)?
+    let resumeTransport: (@Sendable (TransportOpener) async throws -> TransportScope)?
 
     /// The machine's name for this link.
     var id: HubConnectionStateMachine.TransportLink {

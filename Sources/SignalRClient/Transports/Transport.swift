@@ -40,12 +40,57 @@ public struct TransportRequest: Sendable {
 ///
 /// The official client's `ITransport`, split in two: a `Transport` connects, and each
 /// successful ``connect(_:)`` returns a ``TransportConnection`` for that one connection.
+/// ``run(_:isolation:_:)`` is the scoped form, as swift-websocket's `WebSocketClient.connect`:
+/// the connection lives while its closure runs, and the transport's own work runs as a child
+/// of the calling task. A ``HubConnection`` uses that form.
 public protocol Transport: Sendable {
     /// Opens a connection.
     /// - Parameter request: the URL, transfer format and headers to use.
     /// - Returns: the open connection.
     /// - Throws: ``SignalRError`` with code ``SignalRError/Code/transportFailed`` when it cannot connect.
     func connect(_ request: TransportRequest) async throws -> any TransportConnection
+
+    /// Opens a connection, runs `body` with it and closes it when `body` returns or throws:
+    /// entering connects, leaving closes. Whatever the connection runs in the background is a
+    /// child of the calling task, so nothing outlives the call. Do not keep the connection
+    /// after `body` returns: it is closed.
+    ///
+    /// The default calls ``connect(_:)``, then `body`, then ``TransportConnection/close()``.
+    /// The built-in transports run their background work as a child task instead of a task
+    /// of their own.
+    /// - Parameters:
+    ///   - request: the URL, transfer format and headers to use.
+    ///   - isolation: the caller's actor (pass `#isolation`): `body` runs on it.
+    ///   - body: uses the open connection.
+    /// - Returns: what `body` returns.
+    /// - Throws: what ``connect(_:)`` throws when it cannot connect (`CancellationError` when
+    ///   the calling task is cancelled while connecting), or what `body` throws.
+    func run<Value>(
+        _ request: TransportRequest, isolation: isolated (any Actor)?,
+        _ body: (any TransportConnection) async throws -> Value
+    ) async throws -> Value
+}
+
+extension Transport {
+    /// Connects with ``connect(_:)``, runs `body`, then closes.
+    ///
+    /// No default for `isolation`, as for ``TransportConnection/receive(isolation:_:)``: a
+    /// call that left it out would bind to this method, never to a transport's own.
+    public func run<Value>(
+        _ request: TransportRequest, isolation: isolated (any Actor)?,
+        _ body: (any TransportConnection) async throws -> Value
+    ) async throws -> Value {
+        let connection = try await connect(request)
+        let value: Value
+        do {
+            value = try await body(connection)
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+        return value
+    }
 }
 
 /// One open transport connection.

@@ -70,16 +70,13 @@ extension ServerConnection {
         releaseLongPollEndWaiter()
     }
 
-    /// The client sent DELETE (Long Polling stop): the connection ends; a poll still to come
-    /// gets 204. When the server had closed it already, the DELETE shows that the client saw
-    /// the end (its Close message), so no poll needs to learn of it and the connection goes
-    /// at once instead of staying findable until its disconnect timeout.
+    /// The client sent DELETE (Long Polling stop): the connection ends and goes at once, as
+    /// ASP.NET Core disposes and removes it. The client asked for the end, so no poll needs to
+    /// learn of it: a poll held now is answered 204, a later one 404 (the connection is gone),
+    /// and the connection does not stay findable until its disconnect timeout.
     func deleteRequested() {
-        if isClosed {
-            longPollEndDelivered()
-        } else {
-            close(.client)
-        }
+        if !isClosed { close(.client) }
+        longPollEndDelivered()
     }
 
     /// Ends the connection. Safe to call more than once; the first reason wins.

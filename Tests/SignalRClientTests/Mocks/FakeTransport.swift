@@ -99,7 +99,7 @@ final class FakeConnectionFactory: ConnectionFactory {
         self.holdConnect = holdConnect
     }
 
-    func connect(transferFormat: TransferFormat, logger: Logger) async throws -> EstablishedConnection {
+    func connect(transferFormat: TransferFormat, logger: Logger, opener: TransportOpener) async throws -> EstablishedConnection {
         attempts.withLock { $0 += 1 }
         if holdConnect {
             await withCheckedContinuation { continuation in
@@ -110,7 +110,7 @@ final class FakeConnectionFactory: ConnectionFactory {
         let next = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch next {
         case .success(let transport)?:
-            return EstablishedConnection(transport: transport, connectionId: connectionId, transportName: "Fake")
+            return EstablishedConnection(scope: try await opener.open(transport), connectionId: connectionId, transportName: "Fake")
         case .failure(let error)?:
             throw error
         case nil:
@@ -127,5 +127,20 @@ final class FakeConnectionFactory: ConnectionFactory {
         await held.wait(for: number)
         try Task.checkCancellation()
         gate.withLock { $0.take() }?.resume()
+    }
+}
+
+/// A transport whose connection is already open: opening it in a scope hands out that
+/// connection, as a real transport's `run` would after connecting.
+struct ReadyTransport: Transport {
+    let connection: any TransportConnection
+
+    func connect(_ request: TransportRequest) async throws -> any TransportConnection { connection }
+}
+
+extension TransportOpener {
+    /// Opens an already-connected fake in a scope of the connection's owner task.
+    func open(_ connection: any TransportConnection) async throws -> TransportScope {
+        try await open(ReadyTransport(connection: connection), TransportRequest(url: "http://fake/hub", transferFormat: .text, headers: [:]))
     }
 }

@@ -1,30 +1,30 @@
 import Logging
 
-/// One open Long Polling connection. Its one task (``runTask``) owns the poll loop and the
-/// sender loop; ``close()`` stops both, sends the `DELETE` and waits for the task to end.
+/// One open Long Polling connection. Its job (``task``, see ``TransportJobs``) owns the poll
+/// loop and the sender loop; ``close()`` stops both, sends the `DELETE` and waits for the job to end.
 struct LongPollingConnection: TransportConnection {
     let frames: AsyncThrowingStream<[UInt8], any Error>
     let sendQueue: HTTPSendQueue
     let closeRequest: AsyncStream<Void>.Continuation
-    let runTask: Task<Void, Never>
+    let task: ChildTask
     let loop: LongPollingLoop
 
     var hasInherentKeepAlive: Bool { true }
     var prefersBatchedSends: Bool { true }
     var failedSendEndsConnection: Bool { false }
 
-    /// Starts polling after a successful first poll whose body was `firstBody`.
-    init(session: LongPollingSession, firstBody: [UInt8]) {
+    /// The connection after a successful first poll whose body was `firstBody`, and the close
+    /// requests its loop (run by `task`) must watch.
+    static func make(session: LongPollingSession, firstBody: [UInt8], task: ChildTask) -> (Self, AsyncStream<Void>) {
         let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
         let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
         let sendQueue = HTTPSendQueue()
         if !firstBody.isEmpty { framesContinuation.yield(firstBody) }
         let loop = LongPollingLoop(session: session, frames: framesContinuation, sendQueue: sendQueue)
-        self.frames = frames
-        self.sendQueue = sendQueue
-        self.closeRequest = closeContinuation
-        self.loop = loop
-        self.runTask = Task { await loop.run(closeRequests: closeRequests) }
+        let connection = LongPollingConnection(
+            frames: frames, sendQueue: sendQueue, closeRequest: closeContinuation, task: task, loop: loop
+        )
+        return (connection, closeRequests)
     }
 
     /// Sends `data` in a `POST` of its own, after the sends made before it.
@@ -42,7 +42,7 @@ struct LongPollingConnection: TransportConnection {
     /// the client's Close message, say) does not spare it.
     func close() async {
         closeRequest.finish()
-        await runTask.value
+        await task.value
         await loop.delete()
     }
 }

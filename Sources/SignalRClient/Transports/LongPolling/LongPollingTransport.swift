@@ -76,27 +76,51 @@ public struct LongPollingTransport: Transport {
     ///   `"<reason>: Status code '<code>'"`), or when the request fails or times out;
     ///   `CancellationError` when the calling task is cancelled.
     public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
+        try await TransportJobs.connect(work(request))
+    }
+
+    /// The scoped form: the first poll, the poll loop and the sender run as a child of the
+    /// calling task.
+    /// - Throws: as ``connect(_:)``, or what `body` throws.
+    public func run<Value>(
+        _ request: TransportRequest, isolation: isolated (any Actor)?,
+        _ body: (any TransportConnection) async throws -> Value
+    ) async throws -> Value {
+        try await TransportJobs.run(isolation: isolation, work(request), body)
+    }
+
+    /// The work of one connection: the first poll, then ``LongPollingLoop``.
+    private func work(_ request: TransportRequest) -> TransportWork {
         let session = LongPollingSession(
             url: request.url, transferFormat: request.transferFormat,
             pollTimeout: pollTimeout, requestTimeout: requestTimeout,
             client: AuthorizedHTTPClient(client: client, request: request), logger: logger
         )
-        logger.trace("(LongPolling transport) Connecting.")
-        // The server uses the first poll to finish setting up the connection; it answers at once.
-        let first: HTTPTransportResponse
-        do {
-            first = try await session.client.execute(session.pollRequest())
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw Self.requestError(error)
+        return { task, opening in
+            session.logger.trace("(LongPolling transport) Connecting.")
+            // The server uses the first poll to finish setting up the connection; it answers at once.
+            let first: HTTPTransportResponse
+            do {
+                first = try await session.client.execute(session.pollRequest())
+            } catch {
+                opening.fail(Task.isCancelled ? CancellationError() : Self.requestError(error))
+                return
+            }
+            guard first.head.status == 200 else {
+                session.logger.debug(
+                    "(LongPolling transport) Unexpected response code.", metadata: ["signalr.status": "\(first.head.status)"]
+                )
+                opening.fail(HTTPStatusError.make(first.head))
+                return
+            }
+            let (connection, closeRequests) = LongPollingConnection.make(session: session, firstBody: first.body, task: task)
+            guard opening.succeed(connection) else {
+                // Nobody waits any more (a cancelled start): end the connection on the server.
+                await connection.loop.delete()
+                return
+            }
+            await connection.loop.run(closeRequests: closeRequests)
         }
-        guard first.head.status == 200 else {
-            logger.debug(
-                "(LongPolling transport) Unexpected response code.", metadata: ["signalr.status": "\(first.head.status)"]
-            )
-            throw HTTPStatusError.make(first.head)
-        }
-        return LongPollingConnection(session: session, firstBody: first.body)
     }
 
     /// Wraps a failed request as ``SignalRError/Code/transportFailed`` (a timeout gets the

@@ -60,35 +60,37 @@ public struct ServerSentEventsTransport: Transport {
     ///   code '<code>'"` (with ``SignalRError/statusCode``) for a non-2xx answer; or when the request
     ///   fails or the answer is not an event stream.
     public func connect(_ request: TransportRequest) async throws -> any TransportConnection {
+        try await TransportJobs.connect(work(request))
+    }
+
+    /// The scoped form: the `GET` and the sender run as a child of the calling task.
+    /// - Throws: as ``connect(_:)``, or what `body` throws.
+    public func run<Value>(
+        _ request: TransportRequest, isolation: isolated (any Actor)?,
+        _ body: (any TransportConnection) async throws -> Value
+    ) async throws -> Value {
+        try await TransportJobs.run(isolation: isolation, work(request), body)
+    }
+
+    /// The work of one connection: the `GET` and the sender loop (see ``ServerSentEventsSession``).
+    private func work(_ request: TransportRequest) throws -> TransportWork {
         guard request.transferFormat == .text else { throw Self.textOnly }
         logger.trace("(SSE transport) Connecting.")
         let session = ServerSentEventsSession(
             url: request.url, requestTimeout: requestTimeout,
             http: AuthorizedHTTPClient(client: client, request: request), logger: logger
         )
-        let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: Void.self)
-        let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
-        let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
-        let sendQueue = HTTPSendQueue()
-        let runTask = Task {
-            await session.run(
-                opened: openedContinuation, frames: framesContinuation, sendQueue: sendQueue,
-                closeRequests: closeRequests
+        return { task, opening in
+            let (frames, framesContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+            let (closeRequests, closeContinuation) = AsyncStream.makeStream(of: Void.self)
+            let sendQueue = HTTPSendQueue()
+            let connection = ServerSentEventsConnection(
+                frames: frames, sendQueue: sendQueue, closeRequest: closeContinuation, task: task
             )
-        }
-        do {
-            for try await _ in opened {
-                logger.debug("(SSE transport) connected.")
-                return ServerSentEventsConnection(
-                    frames: frames, sendQueue: sendQueue, closeRequest: closeContinuation, runTask: runTask
-                )
-            }
-            throw CancellationError()
-        } catch {
-            closeContinuation.finish()
-            runTask.cancel()
-            await runTask.value
-            throw error
+            await session.run(
+                opened: { opening.succeed(connection) }, failed: { opening.fail($0) },
+                frames: framesContinuation, sendQueue: sendQueue, closeRequests: closeRequests
+            )
         }
     }
 
@@ -98,12 +100,13 @@ public struct ServerSentEventsTransport: Transport {
     )
 }
 
-/// One open Server-Sent Events connection: the `GET` and the sender loop run in ``runTask``.
+/// One open Server-Sent Events connection: the `GET` and the sender loop run in ``task``.
 struct ServerSentEventsConnection: TransportConnection {
     let frames: AsyncThrowingStream<[UInt8], any Error>
     let sendQueue: HTTPSendQueue
     let closeRequest: AsyncStream<Void>.Continuation
-    let runTask: Task<Void, Never>
+    /// The connection's job (``TransportJobs``).
+    let task: ChildTask
 
     var hasInherentKeepAlive: Bool { false }
     var prefersBatchedSends: Bool { true }
@@ -121,7 +124,7 @@ struct ServerSentEventsConnection: TransportConnection {
     /// error. Calling it again only waits.
     func close() async {
         closeRequest.finish()
-        await runTask.value
+        await task.value
     }
 }
 
@@ -132,8 +135,12 @@ struct ServerSentEventsSession: Sendable {
     let http: AuthorizedHTTPClient
     let logger: Logger
 
+    /// Runs the `GET` and the sender until the stream ends or a close is requested. `opened`
+    /// is called once the server answered the `GET` with an event stream; `failed` with why
+    /// it was not (after an open it does nothing).
     func run(
-        opened: AsyncThrowingStream<Void, any Error>.Continuation,
+        opened: @escaping @Sendable () -> Void,
+        failed: @escaping @Sendable (any Error) -> Void,
         frames: AsyncThrowingStream<[UInt8], any Error>.Continuation,
         sendQueue: HTTPSendQueue,
         closeRequests: AsyncStream<Void>
@@ -153,14 +160,14 @@ struct ServerSentEventsSession: Sendable {
         case .received(let error?):
             let wrapped = Self.streamError(error)
             logger.debug("(SSE transport) stream failed.", metadata: ["signalr.error": "\(wrapped.message)"])
-            opened.finish(throwing: wrapped)
+            failed(wrapped)
             frames.finish(throwing: wrapped)
         case .received(nil):
             logger.debug("(SSE transport) stream ended.")
-            opened.finish()
+            failed(CancellationError())
             frames.finish()
         case .closeRequested:
-            opened.finish(throwing: CancellationError())
+            failed(CancellationError())
             frames.finish()
         }
         logger.trace("(SSE transport) closed.")
@@ -168,7 +175,7 @@ struct ServerSentEventsSession: Sendable {
 
     /// The `GET`: checks the answer, then parses the body into frames until it ends.
     private func stream(
-        opened: AsyncThrowingStream<Void, any Error>.Continuation,
+        opened: @escaping @Sendable () -> Void,
         frames: AsyncThrowingStream<[UInt8], any Error>.Continuation
     ) async throws {
         var parser = ServerSentEventsParser()
@@ -181,8 +188,7 @@ struct ServerSentEventsSession: Sendable {
                     "The Server-Sent Events response has Content-Type '\(head.contentType ?? "")', not 'text/event-stream'."
                 )
             }
-            opened.yield()
-            opened.finish()
+            opened()
         } chunk: { bytes in
             for payload in try parser.parse(bytes) where !payload.isEmpty {
                 logger.trace(

@@ -25,6 +25,20 @@ struct WebSocketTransport: Transport {
     /// - Throws: ``SignalRError`` (``SignalRError/Code/transportFailed``) when the socket cannot be
     ///   opened or upgraded, when TLS fails, or for a `wss` URL whose host is an IP address.
     func connect(_ request: TransportRequest) async throws -> any TransportConnection {
+        try await TransportJobs.connect(work(request))
+    }
+
+    /// The socket's scope runs as a child of the calling task.
+    /// - Throws: as ``connect(_:)``, or what `body` throws.
+    func run<Value>(
+        _ request: TransportRequest, isolation: isolated (any Actor)?,
+        _ body: (any TransportConnection) async throws -> Value
+    ) async throws -> Value {
+        try await TransportJobs.run(isolation: isolation, work(request), body)
+    }
+
+    /// The work of one connection: the scoped `WebSocketClient.connect` (see ``WebSocketSession``).
+    private func work(_ request: TransportRequest) throws -> TransportWork {
         let url = Self.webSocketURL(request.url)
         if url.lowercased().hasPrefix("wss://"), Self.hostIsIPAddress(url) {
             // swift-websocket sends the host as the TLS server name (SNI), which must not be an
@@ -43,26 +57,11 @@ struct WebSocketTransport: Transport {
             configuration.additionalHeaders[fieldName] = value
         }
         logger.debug("Connecting WebSocket.", metadata: ["signalr.url": "\(url)"])
-        let (opened, openedContinuation) = AsyncThrowingStream.makeStream(of: OpenedWebSocket.self)
-        let reader = WebSocketReader()
         let session = WebSocketSession(
-            url: url, configuration: configuration, tlsConfiguration: request.tlsConfiguration, logger: logger,
-            reader: reader
+            url: url, configuration: configuration, tlsConfiguration: request.tlsConfiguration,
+            transferFormat: request.transferFormat, logger: logger
         )
-        let runTask = Task { await session.run(opened: openedContinuation) }
-        do {
-            for try await socket in opened {
-                return WebSocketConnection(
-                    socket: socket, transferFormat: request.transferFormat, reader: reader, runTask: runTask
-                )
-            }
-            throw CancellationError()
-        } catch {
-            reader.finish()
-            runTask.cancel()
-            _ = await runTask.value
-            throw error
-        }
+        return { task, opening in await session.run(task: task, opening: opening) }
     }
 
     /// Whether the host of `url` is an IPv4 address or a bracketed IPv6 address.
@@ -181,18 +180,21 @@ final class WebSocketReader: Sendable {
     }
 }
 
-/// One WebSocket connection: the scoped `WebSocketClient.connect` runs in the task that
-/// ``WebSocketTransport`` owns, sends the close frame when asked, and stays open until the
-/// reader is done.
+/// One WebSocket connection: the scoped `WebSocketClient.connect` runs in the connection's
+/// job task (``TransportJobs``), hands out the open connection, sends the close frame when
+/// asked, and stays open until the reader is done.
 struct WebSocketSession: Sendable {
     let url: String
     let configuration: WebSocketClientConfiguration
     let tlsConfiguration: TLSConfiguration?
+    let transferFormat: TransferFormat
     let logger: Logger
-    let reader: WebSocketReader
 
-    /// Runs the connection. Returns how it ended: nil for a clean close.
-    func run(opened: AsyncThrowingStream<OpenedWebSocket, any Error>.Continuation) async -> SignalRError? {
+    /// Runs the connection in `task` and reports it to `opening`; records how it ended in
+    /// the connection's ``WebSocketConnection/end`` (nil for a clean close) before returning.
+    func run(task: ChildTask, opening: TransportOpening<any TransportConnection>) async {
+        let reader = WebSocketReader()
+        let endBox = Locked<SignalRError?>(nil)
         // Whether we sent the close frame (the socket's end is then clean without the server's).
         let closeSent = Locked(false)
         let end: SignalRError?
@@ -200,8 +202,12 @@ struct WebSocketSession: Sendable {
             let closeFrame = try await WebSocketClient.connect(
                 url: url, configuration: configuration, tlsConfiguration: tlsConfiguration, logger: logger
             ) { inbound, outbound, _ in
-                opened.yield(OpenedWebSocket(writer: outbound, inbound: inbound))
-                opened.finish()
+                let connection = WebSocketConnection(
+                    socket: OpenedWebSocket(writer: outbound, inbound: inbound), transferFormat: transferFormat,
+                    reader: reader, task: task, end: endBox
+                )
+                // Nobody waits any more (a cancelled start): leaving the scope closes the socket.
+                guard opening.succeed(connection) else { return }
                 guard await reader.nextScopeEvent() == .closeRequested else { return }
                 closeSent.withLock { $0 = true }
                 // Sent from the scope's own task, which nothing cancels before the close timeout:
@@ -211,14 +217,15 @@ struct WebSocketSession: Sendable {
                 while await reader.nextScopeEvent() != .readingDone {}
             }
             end = Self.closeError(closeFrame, closeRequested: closeSent.withLock { $0 })
-            // The server may close right after the upgrade, before the handler ran: connect() must not wait forever.
-            opened.finish(throwing: end ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
+            // The server may close right after the upgrade, before the handler ran: the waiter must not wait forever.
+            opening.fail(end ?? SignalRError(.transportFailed, "WebSocket closed before it opened."))
         } catch {
             end = Self.connectError(error)
-            opened.finish(throwing: end ?? SignalRError.notConnected)
+            opening.fail(end ?? SignalRError.notConnected)
         }
+        endBox.withLock { $0 = end }
+        reader.finish()
         logger.trace("(WebSockets transport) socket closed.")
-        return end
     }
 
     /// The official client's rule: a close other than a clean 1000 is an error.
@@ -251,7 +258,10 @@ struct WebSocketConnection: TransportConnection {
     let socket: OpenedWebSocket
     let transferFormat: TransferFormat
     let reader: WebSocketReader
-    let runTask: Task<SignalRError?, Never>
+    /// The session's job (``WebSocketSession/run(task:opening:)``).
+    let task: ChildTask
+    /// How the socket ended (nil for a clean close), set before ``task`` ends.
+    let end: Locked<SignalRError?>
     /// Set by ``close()``: later sends fail at once.
     let closing = Locked(false)
 
@@ -267,7 +277,7 @@ struct WebSocketConnection: TransportConnection {
     /// frame decoder joins what is split and enforces the protocol's size limit).
     func receive(isolation: isolated (any Actor)?, _ body: ([UInt8]) async throws -> Void) async throws {
         guard reader.begin() else {
-            if let end = await runTask.value { throw end }
+            if let end = await ended() { throw end }
             return
         }
         var failure: (any Error)?
@@ -278,8 +288,14 @@ struct WebSocketConnection: TransportConnection {
         }
         reader.finish()
         // How the socket ended (its close code) is known once the session's scope is over.
-        if let end = await runTask.value { throw end }
+        if let end = await ended() { throw end }
         if let failure { throw SignalRError.wrapping(failure) }
+    }
+
+    /// Waits until the session's job has ended; returns how the socket ended.
+    private func ended() async -> SignalRError? {
+        await task.value
+        return end.withLock { $0 }
     }
 
     /// The payloads as a stream, for code that wants one (the hub connection uses
@@ -333,9 +349,9 @@ struct WebSocketConnection: TransportConnection {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 try? await Task.sleep(for: WebSocketTransport.closeTimeout)
-                if !Task.isCancelled { runTask.cancel() }
+                if !Task.isCancelled { task.cancel() }
             }
-            _ = await runTask.value
+            await task.value
             group.cancelAll()
         }
     }

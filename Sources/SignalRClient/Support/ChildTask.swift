@@ -1,5 +1,6 @@
-/// One child task of a connection's owner task (see ``ConnectionTaskOwner``): a transport's
-/// run, the session's received calls and uploads, or a reconnect run.
+/// One child task that others cancel and wait for: a child of a connection's owner task (see
+/// ``ConnectionTaskOwner``: a transport's scope, the session's received calls and uploads, a
+/// reconnect run), or the background work of a built-in transport connection (``TransportJobs``).
 ///
 /// A task group cannot cancel or await one of its children, so the child carries both:
 /// ``cancel()`` cancels only this child (through its task's handle); ``value`` returns once it has ended. Code inside the
@@ -37,7 +38,7 @@ final class ChildTask: Sendable {
 
     /// Cancels this child (its body sees task cancellation); does nothing once it has ended.
     /// Must not be called from a task cancellation handler of the child itself (the lock is held
-    /// while the child's handlers run); only the connection's actor calls it.
+    /// while the child's handlers run).
     func cancel() {
         state.withLock { state in
             state.cancelRequested = true
