@@ -80,15 +80,25 @@ extension Transport {
         _ request: TransportRequest, isolation: isolated (any Actor)?,
         _ body: (any TransportConnection) async throws -> Value
     ) async throws -> Value {
-        let connection = try await connect(request)
+        try await connect(request).closing(after: body, isolation: isolation)
+    }
+}
+
+extension TransportConnection {
+    /// Runs `body` with this connection, then closes it, whether `body` returned or threw.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws.
+    func closing<Value>(
+        after body: (any TransportConnection) async throws -> Value, isolation: isolated (any Actor)?
+    ) async throws -> Value {
         let value: Value
         do {
-            value = try await body(connection)
+            value = try await body(self)
         } catch {
-            await connection.close()
+            await close()
             throw error
         }
-        await connection.close()
+        await close()
         return value
     }
 }

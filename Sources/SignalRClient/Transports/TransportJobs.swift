@@ -39,16 +39,7 @@ enum TransportJobs {
         let opening = TransportOpening<any TransportConnection>()
         return try await withThrowingTaskGroup(of: Void.self, returning: Value.self, isolation: isolation) { group in
             group.addTask { await task.run { await work(task, opening) } }
-            let connection = try await opening.wait(cancelling: task)
-            let value: Value
-            do {
-                value = try await body(connection)
-            } catch {
-                await connection.close()
-                throw error
-            }
-            await connection.close()
-            return value
+            return try await opening.wait(cancelling: task).closing(after: body, isolation: isolation)
         }
     }
 }
