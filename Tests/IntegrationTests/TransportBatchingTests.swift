@@ -58,6 +58,8 @@ import Testing
             var frames: AsyncThrowingStream<[UInt8], any Error> { inner.frames }
             var hasInherentKeepAlive: Bool { inner.hasInherentKeepAlive }
             var prefersBatchedSends: Bool { inner.prefersBatchedSends }
+            var maximumBatchSize: Int { inner.maximumBatchSize }
+            var failedSendEndsConnection: Bool { inner.failedSendEndsConnection }
 
             func send(_ data: [UInt8]) async throws {
                 watch.begin(data)
@@ -66,6 +68,32 @@ import Testing
             }
 
             func close() async { await inner.close() }
+        }
+    }
+
+    /// Large messages queued behind a WebSocket write are not joined past 64 KiB: eight 300 KiB
+    /// echoes at once would make one WebSocket message above the hub's 1 MiB frame limit,
+    /// which would end the connection, though each message alone is within it.
+    @Test func largeQueuedWebSocketMessagesStayWithinTheServersFrameLimit() async throws {
+        try await withServer { server in
+            let watch = SendWatch()
+            let options = HttpConnectionOptions(transports: .webSockets, transportFactory: WatchingFactory(watch: watch))
+            let connection = try await connect(await server.testHubURL, .json, options: options)
+            let payload = String(repeating: "x", count: 300 * 1024)
+            try await withTimeout(.seconds(30), "the echoes") {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            let echoed = try await connection.invoke("Echo", payload, returning: String.self)
+                            #expect(echoed.count == payload.count)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(await connection.state == .connected)
+            #expect(watch.maxRecords == 1)
+            try await connection.stop()
         }
     }
 

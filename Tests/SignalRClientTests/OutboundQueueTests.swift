@@ -20,9 +20,12 @@ final class GatedTransport: TransportConnection {
     let failedSendEndsConnection: Bool
     var hasInherentKeepAlive: Bool { false }
 
-    init(batched: Bool = false, failedSendEndsConnection: Bool = true) {
+    let maximumBatchSize: Int
+
+    init(batched: Bool = false, failedSendEndsConnection: Bool = true, maximumBatchSize: Int = .max) {
         prefersBatchedSends = batched
         self.failedSendEndsConnection = failedSendEndsConnection
+        self.maximumBatchSize = maximumBatchSize
     }
 
     var sent: [[UInt8]] { state.withLock { $0.sent } }
@@ -133,6 +136,27 @@ struct OutboundQueueTests {
         #expect(transport.sent == [[1], [2, 3]])
         queue.finish()
         await writer.value
+    }
+
+    @Test func aBatchStaysWithinTheTransportsLimitAndALargerMessageGoesAlone() async throws {
+        let transport = GatedTransport(batched: true, maximumBatchSize: 4)
+        let queue = OutboundQueue(transport: transport)
+        let writer = Task { await queue.runWriter { _ in await transport.close() } }
+        let first = Task { try await queue.write([1]) }
+        try await eventually { transport.waitingSends == 1 }
+        for payload: [UInt8] in [[2, 2], [3, 3], [4], [5, 5, 5, 5, 5], [6]] { queue.enqueue(payload) }
+        transport.open()
+        try await first.value
+        try await eventually { transport.sent.count == 5 }
+        #expect(transport.sent == [[1], [2, 2, 3, 3], [4], [5, 5, 5, 5, 5], [6]])
+        queue.finish()
+        await writer.value
+    }
+
+    @Test func batchesSplitWhereTheNextMessageWouldPassTheLimit() {
+        let items = (0..<3).map { _ in OutboundQueue.Item(bytes: [UInt8](repeating: 0, count: 30 * 1024), completion: .none) }
+        #expect(OutboundQueue.batches(items, limit: 64 * 1024).map(\.count) == [2, 1])
+        #expect(OutboundQueue.batches([], limit: 10).isEmpty)
     }
 
     @Test func aFailedSendFailsWhatQueuedAndClosesTheTransportOnce() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOHTTP1
 import SignalRServer
+import SignalRTestSupport
 import Testing
 
 @Suite("WebSockets with JSON")
@@ -15,6 +16,20 @@ struct WebSocketJSONTests {
                 try await socket.send(#"{"type":1,"invocationId":"1","target":"Add","arguments":[1,2]}"# + rs)
                 #expect(try await socket.nextText() == #"{"type":3,"invocationId":"1","result":3}"# + rs)
                 try await socket.send(#"{"type":7}"# + rs)
+            }
+        }
+    }
+
+    @Test("a handshake and a Close in one frame: the connection is counted as handshaken, then ends")
+    func handshakeAndCloseInOneFrame() async throws {
+        try await withTestServer { server in
+            try await withWebSocket(await server.url(for: "/hubs/test")) { socket in
+                // Every message before the Close is handled: the OnConnected work queued by the
+                // handshake runs although the Close ends the connection in the same turn.
+                try await socket.send(#"{"protocol":"json","version":1}"# + rs + #"{"type":7}"# + rs)
+                try await withTimeout(.seconds(10), "the connection to be counted and to end") {
+                    await server.waitForCounters { $0.handshakesCompleted == 1 && $0.openConnections == 0 }
+                }
             }
         }
     }

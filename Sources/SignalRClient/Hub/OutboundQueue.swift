@@ -257,10 +257,31 @@ final class OutboundQueue: Sendable {
         }
     }
 
-    /// Sends `items` in one transport send when the transport prefers batches, otherwise one
+    /// Splits `items` into runs whose joined size stays within `limit` bytes (a larger item
+    /// goes alone), in order.
+    static func batches(_ items: [Item], limit: Int) -> [ArraySlice<Item>] {
+        var batches: [ArraySlice<Item>] = []
+        var start = items.startIndex
+        var size = 0
+        for index in items.indices {
+            let count = items[index].bytes.count
+            if index > start, size + count > limit {
+                batches.append(items[start..<index])
+                start = index
+                size = 0
+            }
+            size += count
+        }
+        if start < items.endIndex { batches.append(items[start...]) }
+        return batches
+    }
+
+    /// Sends `items` in one transport send when the transport prefers batches (within its
+    /// ``TransportConnection/maximumBatchSize``), otherwise one
     /// by one; stops at the first failure and fails what was not sent.
     private func send(_ items: [Item]) async {
-        let batches = items.count == 1 || transport.prefersBatchedSends ? [items[...]] : items.indices.map { items[$0...$0] }
+        let batches = transport.prefersBatchedSends
+            ? Self.batches(items, limit: transport.maximumBatchSize) : items.indices.map { items[$0...$0] }
         for (index, batch) in batches.enumerated() {
             do {
                 try await transport.send(batch.count == 1 ? batch[batch.startIndex].bytes : batch.flatMap(\.bytes))

@@ -59,26 +59,26 @@ private final class ScopeLoops: Sendable {
         waiter?.resume(returning: body)
     }
 
-    /// Waits for the loops; nil when released, or when the scope's child is cancelled first.
+    /// Waits for the loops; nil when released. Not cancellable on purpose: every path that
+    /// opens a scope hands it the loops (`makeLink`) or releases it (a stateful resume no
+    /// longer wanted), and loops handed to a scope that had stopped waiting would never run, so
+    /// the connection would wait for a handshake nobody reads. A cancelled scope runs its
+    /// loops, which then see the cancellation.
     func next() async -> Body? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: CheckedContinuation<Body?, Never>) in
-                let handed: Body?? = state.withLock { state in
-                    switch state {
-                    case .handed(let body):
-                        state = .taken
-                        return .some(body)
-                    case .waiting:
-                        state = .waiting(waiter)
-                        return nil
-                    case .taken:
-                        return .some(nil)
-                    }
+        await withCheckedContinuation { (waiter: CheckedContinuation<Body?, Never>) in
+            let handed: Body?? = state.withLock { state in
+                switch state {
+                case .handed(let body):
+                    state = .taken
+                    return .some(body)
+                case .waiting:
+                    state = .waiting(waiter)
+                    return nil
+                case .taken:
+                    return .some(nil)
                 }
-                if let handed { waiter.resume(returning: handed) }
             }
-        } onCancel: {
-            hand(nil)
+            if let handed { waiter.resume(returning: handed) }
         }
     }
 }

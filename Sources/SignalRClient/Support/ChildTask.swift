@@ -37,8 +37,9 @@ final class ChildTask: Sendable {
     var isCurrent: Bool { Self.current == ObjectIdentifier(self) }
 
     /// Cancels this child (its body sees task cancellation); does nothing once it has ended.
-    /// Must not be called from a task cancellation handler of the child itself (the lock is held
-    /// while the child's handlers run).
+    /// Must not be called from a task cancellation handler anywhere in the child's task tree,
+    /// nor while holding a lock that such a handler takes: the lock is held while the handlers
+    /// of the child and its descendants run.
     func cancel() {
         state.withLock { state in
             state.cancelRequested = true

@@ -121,6 +121,12 @@ public protocol TransportConnection: Sendable {
     /// concatenated in order, as the official clients' send queues and pipes do. The
     /// transports themselves do not join sends. False (the default) sends each message on its own.
     var prefersBatchedSends: Bool { get }
+    /// The most bytes joined into one batch when ``prefersBatchedSends`` is true (a message
+    /// larger than this still goes, alone). The default has no limit (a Server-Sent Events or
+    /// Long Polling `POST` carries all that queued, as the official client's send queue does);
+    /// the WebSockets transport keeps a batch to 64 KiB, so that no joined WebSocket message
+    /// exceeds a server's frame limit where each message alone would not.
+    var maximumBatchSize: Int { get }
     /// Whether a failed ``send(_:)`` means the connection is broken (true, the default: a
     /// WebSocket). False for transports whose sends are requests of their own (Server-Sent
     /// Events and Long Polling POST them): as in the official client, a failed `POST` fails only
@@ -149,6 +155,9 @@ public protocol TransportConnection: Sendable {
 extension TransportConnection {
     /// Each message is sent on its own unless a transport says otherwise.
     public var prefersBatchedSends: Bool { false }
+
+    /// No limit on a batch's size unless a transport says otherwise.
+    public var maximumBatchSize: Int { .max }
 
     /// A failed send breaks the connection unless a transport says otherwise.
     public var failedSendEndsConnection: Bool { true }

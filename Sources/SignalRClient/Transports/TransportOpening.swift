@@ -2,8 +2,8 @@
 /// to the task that waits for it, once.
 ///
 /// The opening task reports with ``succeed(_:)`` or ``fail(_:)``; the first report wins. The
-/// waiter's cancellation counts as a failure (`CancellationError`) and cancels the opening
-/// task, so a cancelled `start()` does not wait for a socket that is still connecting.
+/// waiter's cancellation before a report counts as a failure (`CancellationError`) and cancels
+/// the opening task, so a cancelled `start()` does not wait for a socket that is still connecting.
 final class TransportOpening<Connection: Sendable>: Sendable {
     private enum State {
         case waiting(CheckedContinuation<Connection, any Error>?)
@@ -42,8 +42,9 @@ final class TransportOpening<Connection: Sendable>: Sendable {
                 if let ended { waiter.resume(with: ended) }
             }
         } onCancel: {
-            fail(CancellationError())
-            task.cancel()
+            // Only when the cancellation is the report: a connection handed over already is the
+            // waiter's to run and close, and cancelling its work would end it under the waiter.
+            if end(.failure(CancellationError())) { task.cancel() }
         }
     }
 

@@ -45,9 +45,11 @@ final class ConnectionJobs: WorkSpawner {
         state.withLockedValue { $0.finished }
     }
 
-    /// Accepts no more work and drops what was not started.
+    /// Accepts no more work; what was accepted before stays for ``take()``: a connection that
+    /// closes in the same turn as it queued work (a handshake and a Close in one frame queue
+    /// OnConnected, then close) still starts it, as every message before a Close is handled.
     func finish() {
-        state.withLockedValue { $0 = State(finished: true) }
+        state.withLockedValue { $0.finished = true }
         ownerWake.wake()
     }
 }

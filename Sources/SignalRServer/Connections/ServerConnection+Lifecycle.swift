@@ -23,6 +23,9 @@ extension ServerConnection {
                 }
                 await ownerWake.sleep(until: nil, on: clock)
             }
+            // Work accepted before the close starts too (cancelled, as the connection is over),
+            // so nothing it awaits, such as a stream's task, outlives the connection unawaited.
+            for work in jobs.take() { group.addTask(operation: work) }
             group.cancelAll()
         }
         await finish()

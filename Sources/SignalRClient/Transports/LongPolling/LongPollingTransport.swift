@@ -115,7 +115,9 @@ public struct LongPollingTransport: Transport {
             }
             let (connection, closeRequests) = LongPollingConnection.make(session: session, firstBody: first.body, task: task)
             guard opening.succeed(connection) else {
-                // Nobody waits any more (a cancelled start): end the connection on the server.
+                // Nobody waits any more (a cancelled start): ask the server to end the connection.
+                // This task is cancelled by then, so the request may be cut short; the server
+                // then ends the connection at its disconnect timeout.
                 await connection.loop.delete()
                 return
             }

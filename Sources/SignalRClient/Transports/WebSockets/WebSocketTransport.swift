@@ -139,7 +139,8 @@ final class WebSocketReader: Sendable {
         scope?.resume(returning: .readingDone)
     }
 
-    /// Asks the scope to send the close frame (once; later calls do nothing).
+    /// Asks the scope to send the close frame. A later call may ask again; the scope sends the
+    /// frame once and then only waits for the reading to end.
     func requestClose() {
         let scope: CheckedContinuation<ScopeEvent, Never>? = waiting.withLock { waiting in
             guard let scope = waiting.scope else {
@@ -226,9 +227,10 @@ final class WebSocketSession: Sendable {
                 guard opening.succeed(connection) else { return }
                 guard await reader.nextScopeEvent() == .closeRequested else { return }
                 closeSent.withLock { $0 = true }
-                // Sent from the scope's own task, which nothing cancels before the close timeout:
-                // a cancelled write drops the close frame while the socket already counts as
-                // closing, and the server, never asked, would not answer.
+                // Sent from the scope's own task, which nothing of ours cancels before the close
+                // timeout: a cancelled write drops the close frame while the socket already
+                // counts as closing, and the server, never asked, would not answer. (A cancelled
+                // caller of the scoped `run` cancels this task too and cuts the close short.)
                 try? await outbound.close(.normalClosure, reason: nil)
                 while await reader.nextScopeEvent() != .readingDone {}
             }
@@ -287,6 +289,11 @@ struct WebSocketConnection: TransportConnection {
     /// and one flush for many, as the official .NET client sends what its pipe holds. SignalR
     /// frames every hub message itself, so servers read them as before.
     var prefersBatchedSends: Bool { true }
+
+    /// A batch stays within 64 KiB (the in-repo hub joins its replies within the same size), so
+    /// joining never makes a WebSocket message that a server's frame limit refuses when each hub
+    /// message alone passes it (the in-repo hub's frame limit is 1 MiB).
+    var maximumBatchSize: Int { 64 * 1024 }
 
     /// Reads the socket in the caller's task (see ``receive(isolation:_:)``): every payload
     /// goes on as bytes, fragments included, since SignalR frames its own messages (the hub
