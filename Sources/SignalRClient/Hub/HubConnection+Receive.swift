@@ -12,7 +12,7 @@ extension HubConnection {
     /// transport ends, since closing waits for the reading to end.
     func receiveFrames(
         of transport: any TransportConnection, generation: Int, expectingHandshake: Bool,
-        requestClose: @Sendable () -> Void
+        requestClose: () -> Void
     ) async -> SignalRError? {
         var decoder = HubFrameDecoder.client(hubProtocol: hubProtocol, expectingHandshake: expectingHandshake)
         do {

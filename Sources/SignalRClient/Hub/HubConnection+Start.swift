@@ -109,7 +109,7 @@ extension HubConnection {
             connection: self, generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
-        let runTask = established.scope.start { await runner.run(outbound: outbound) }
+        let runTask = established.scope.start { await runner.run(outbound: outbound, on: self) }
         let link = TransportRuntime(
             generation: generation, session: previous?.session ?? generation,
             transport: established.transport, connectionId: established.connectionId,

@@ -1,7 +1,7 @@
 import Logging
 import SignalRProtocol
 
-/// The three loops of one transport connection, run inside the transport's scope
+/// The loops of one transport connection, run inside the transport's scope
 /// (``TransportScope``): the receive loop (frames → handshake → hub messages, on the actor),
 /// the writer (the ordered outbound queue → the transport) and the timer (handshake timeout,
 /// keep-alive, server timeout). Uploads and received calls belong to the connection's
@@ -18,7 +18,10 @@ struct TransportRunner: Sendable {
     /// False for a transport resumed by stateful reconnect: hub messages come at once.
     var awaitsHandshake = true
 
-    func run(outbound: OutboundQueue) async {
+    /// Runs the loops; returns once they have all ended. Runs on `connection` (the receive loop
+    /// is the actor's), so the receive loop can start the closer in this task's group only when
+    /// it asks for a close: an idle connection keeps no task waiting for a close request.
+    func run(outbound: OutboundQueue, on connection: isolated HubConnection) async {
         await withDiscardingTaskGroup { outer in
             outer.addTask {
                 await outbound.runWriter { error in
@@ -27,20 +30,17 @@ struct TransportRunner: Sendable {
             }
             await withDiscardingTaskGroup { inner in
                 inner.addTask { await timerLoop() }
-                // Closes the transport when the receive loop asks (it cannot close it itself:
-                // closing waits for the reading to end).
-                let (closeRequests, requestClose) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-                inner.addTask {
-                    for await _ in closeRequests {
-                        await transport.close()
-                        return
-                    }
-                }
+                // The receive loop cannot close the transport itself (closing waits for the
+                // reading to end), so a child closes it, once.
+                var closeRequested = false
                 let error = await connection.receiveFrames(
                     of: transport, generation: generation, expectingHandshake: awaitsHandshake,
-                    requestClose: { requestClose.yield() }
+                    requestClose: {
+                        guard !closeRequested else { return }
+                        closeRequested = true
+                        inner.addTask { [transport] in await transport.close() }
+                    }
                 )
-                requestClose.finish()
                 await connection.transportClosed(generation: generation, error: error)
                 inner.cancelAll()
             }
