@@ -36,6 +36,48 @@ struct HTTPTransportTests {
         }
     }
 
+    @Test("A POST may carry more than one message's limit: the limit is per message, as in ASP.NET Core")
+    func postLargerThanTheMessageLimit() async throws {
+        var configuration = fastConfiguration()
+        configuration.maximumReceiveMessageSize = 2048
+        try await withTestServer(configuration: configuration) { server in
+            let token = try #require(try await negotiate(server)["connectionToken"] as? String)
+            let url = await server.url(for: "/hubs/test") + "?id=\(token)"
+            #expect(try await http(.GET, url).status == 200)
+            #expect(try await http(.POST, url, body: Array(#"{"protocol":"json","version":1}"#.utf8) + [0x1E]).status == 200)
+            #expect(try await http(.GET, url).text == "{}" + rs)
+            // Five invocations of about 1.9 KiB each: every one within the limit, the body
+            // (about 9.6 KiB) more than the limit and the 4 KiB the server once added to it.
+            let text = String(repeating: "x", count: 1_850)
+            let body = (1...5).map { #"{"type":1,"invocationId":"\#($0)","target":"Echo","arguments":["\#(text)"]}"# + rs }.joined()
+            #expect(body.utf8.count > 2048 + 4096)
+            #expect(try await http(.POST, url, body: Array(body.utf8)).status == 200)
+            var completions: [String] = []
+            while completions.count < 5 { completions += records(try await http(.GET, url).text) }
+            let answered = try completions.map { try object($0) }
+            #expect(answered.map { $0["invocationId"] as? String } == ["1", "2", "3", "4", "5"])
+            #expect(answered.allSatisfy { $0["result"] as? String == text })
+            #expect(try await http(.DELETE, url).status == 202)
+        }
+    }
+
+    @Test("Bytes POSTed before the first poll wait for it, up to the message limit and 4 KiB; more gets 413")
+    func postBeforeTheFirstPollIsLimited() async throws {
+        var configuration = fastConfiguration()
+        configuration.maximumReceiveMessageSize = 2048
+        try await withTestServer(configuration: configuration) { server in
+            let token = try #require(try await negotiate(server)["connectionToken"] as? String)
+            let url = await server.url(for: "/hubs/test") + "?id=\(token)"
+            let handshake = Array(#"{"protocol":"json","version":1}"#.utf8) + [0x1E]
+            #expect(try await http(.POST, url, body: handshake).status == 200)
+            #expect(try await http(.POST, url, body: Array(repeating: 0x20, count: 2048 + 4096 + 1)).status == 413)
+            // What waited is handled once the first poll starts the connection.
+            #expect(try await http(.GET, url).status == 200)
+            #expect(try await http(.GET, url).text == "{}" + rs)
+            #expect(try await http(.DELETE, url).status == 202)
+        }
+    }
+
     @Test("Server-Sent Events: handshake answer and a Completion as data lines; POST to send")
     func serverSentEvents() async throws {
         try await withTestServer(configuration: fastConfiguration()) { server in

@@ -106,7 +106,7 @@ extension HubConnection {
         let outbound = OutboundQueue(transport: established.transport)
         let (dispatchItems, dispatch) = previous.map { ($0.dispatchItems, $0.dispatch) } ?? AsyncStream.makeStream(of: DispatchItem.self)
         let runner = TransportRunner(
-            connection: self, generation: generation, transport: established.transport,
+            generation: generation, transport: established.transport,
             hubProtocol: hubProtocol, clock: clock, logger: logger, awaitsHandshake: awaitsHandshake
         )
         let runTask = established.scope.start { await runner.run(outbound: outbound, on: self) }

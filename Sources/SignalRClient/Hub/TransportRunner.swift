@@ -9,7 +9,6 @@ import SignalRProtocol
 /// return once the transport has closed, the actor has been told, and the writer has drained
 /// its queue; the scope then ends.
 struct TransportRunner: Sendable {
-    let connection: HubConnection
     let generation: Int
     let transport: any TransportConnection
     let hubProtocol: any HubProtocol
@@ -29,7 +28,7 @@ struct TransportRunner: Sendable {
                 }
             }
             await withDiscardingTaskGroup { inner in
-                inner.addTask { await timerLoop() }
+                inner.addTask { await timerLoop(connection) }
                 // The receive loop cannot close the transport itself (closing waits for the
                 // reading to end), so a child closes it, once.
                 var closeRequested = false
@@ -48,7 +47,7 @@ struct TransportRunner: Sendable {
     }
 
     /// Sleeps until the next deadline the state machine names, then asks again.
-    private func timerLoop() async {
+    private func timerLoop(_ connection: HubConnection) async {
         while !Task.isCancelled, let deadline = await connection.timerFired(generation: generation) {
             do { try await clock.sleep(until: deadline) } catch { return }
         }

@@ -25,6 +25,9 @@ extension ServerConnection {
             }
             // Work accepted before the close starts too (cancelled, as the connection is over),
             // so nothing it awaits, such as a stream's task, outlives the connection unawaited.
+            // Finishing first (the loop may have ended by cancellation, not by the close) makes
+            // this take the last: later work is refused rather than accepted and never run.
+            jobs.finish()
             for work in jobs.take() { group.addTask(operation: work) }
             group.cancelAll()
         }

@@ -45,6 +45,12 @@ extension ServerConnection {
         return !isClosed
     }
 
+    /// Whether the connection was negotiated and no transport request came yet: bytes POSTed
+    /// now wait for it (see ``receive(_:session:)``).
+    func awaitsFirstTransportRequest() -> Bool {
+        !isClosed && machine.isNegotiated
+    }
+
     /// The request was read: answers it after the handshake delay fault, if any. Bytes that
     /// arrive meanwhile wait in the decoder.
     private func completeHandshake(_ request: HandshakeRequest) async {
@@ -197,3 +203,4 @@ extension ServerConnection {
         }
     }
 }
+

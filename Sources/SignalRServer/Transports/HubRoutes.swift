@@ -63,7 +63,6 @@ enum HubRoutes {
     }
 
     private static func send(_ request: Request, endpoint: HubEndpoint) async -> Response {
-        var request = request
         let transportRequest = HTTPHelpers.transportRequest(headers: request.headers, uri: request.uri)
         let connection: ServerConnection
         switch await lookup(transportRequest, endpoint: endpoint) {
@@ -73,14 +72,29 @@ enum HubRoutes {
         if await connection.currentTransport() == .webSockets {
             return HTTPHelpers.text(.methodNotAllowed, "POST requests are not allowed for WebSocket connections.")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: endpoint.configuration.maximumReceiveMessageSize + 4096)
-        } catch {
-            return HTTPHelpers.text(.contentTooLarge, "The request body is too large.")
+        if await connection.awaitsFirstTransportRequest() {
+            // Nothing reads the connection yet: the body waits whole for the first transport
+            // request, within the message limit and 4 KiB, or is refused whole.
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: endpoint.configuration.maximumReceiveMessageSize + 4096)
+            } catch {
+                return HTTPHelpers.text(.contentTooLarge, "The request body is too large.")
+            }
+            guard await connection.receive(Array(body.readableBytesView)) else { return HTTPHelpers.text(.notFound) }
+            return HTTPHelpers.text(.ok)
         }
-        guard await connection.receive(Array(body.readableBytesView)) else {
-            return HTTPHelpers.text(.notFound)
+        // The body goes to the connection as it arrives, as ASP.NET Core copies a POST into the
+        // connection's pipe: the hub protocol limits each message (`maximumReceiveMessageSize`),
+        // not the body, so a client that joins the messages queued behind a send into one POST
+        // (as the official clients do) is not refused however many it joined.
+        do {
+            for try await chunk in request.body {
+                guard await connection.receive(Array(chunk.readableBytesView)) else { return HTTPHelpers.text(.notFound) }
+            }
+        } catch {
+            return HTTPHelpers.text(.badRequest, "The request body could not be read.")
         }
         return HTTPHelpers.text(.ok)
     }
