@@ -97,17 +97,25 @@ extension HubConnectionStateMachine {
     }
 
     /// A Completion arrived: the call it ends (an invocation or a stream), if pending.
+    ///
+    /// Not inside a `switch state`: the switch would hold a second reference to the table while
+    /// it changes, and every Completion would copy it (measured: one allocation and a copy of
+    /// all pending calls per call).
     mutating func completionReceived(generation: Int, invocationId: String) -> PendingCall? {
-        switch state {
-        case .connected:
+        if case .connected = state {
             return modifyConnected(generation: generation) { $0.pending.removeValue(forKey: invocationId) } ?? nil
-        case .disconnecting(var disconnecting) where disconnecting.transport.generation == generation:
-            let call = disconnecting.pending.removeValue(forKey: invocationId)
-            state = .disconnecting(disconnecting)
-            return call
-        default:
-            return nil
         }
+        return modifyDisconnecting(generation: generation) { $0.pending.removeValue(forKey: invocationId) } ?? nil
+    }
+
+    /// ``modifyConnected(generation:_:)`` for the disconnecting state.
+    private mutating func modifyDisconnecting<Result>(generation: Int? = nil, _ body: (inout Disconnecting) -> Result) -> Result? {
+        guard case .disconnecting(var disconnecting) = state,
+            generation == nil || disconnecting.transport.generation == generation
+        else { return nil }
+        state = .disconnected(nil)
+        defer { state = .disconnecting(disconnecting) }
+        return body(&disconnecting)
     }
 
     // MARK: Streams
@@ -135,19 +143,14 @@ extension HubConnectionStateMachine {
     /// sent). Returns its channel, or nil when it already ended.
     mutating func removeStream(_ id: String) -> StreamChannel? {
         guard stream(id) != nil else { return nil }
-        switch state {
-        case .connected:
-            return modifyConnected { connected -> StreamChannel? in
-                guard case .stream(let channel) = connected.pending.removeValue(forKey: id) else { return nil }
-                return channel
-            } ?? nil
-        case .disconnecting(var disconnecting):
-            guard case .stream(let channel) = disconnecting.pending.removeValue(forKey: id) else { return nil }
-            state = .disconnecting(disconnecting)
-            return channel
-        default:
-            return nil
+        let removed: PendingCall?
+        if case .connected = state {
+            removed = modifyConnected { $0.pending.removeValue(forKey: id) } ?? nil
+        } else {
+            removed = modifyDisconnecting { $0.pending.removeValue(forKey: id) } ?? nil
         }
+        guard case .stream(let channel) = removed else { return nil }
+        return channel
     }
 
     /// The pending streams, by invocation id.

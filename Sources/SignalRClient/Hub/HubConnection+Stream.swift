@@ -103,8 +103,9 @@ extension HubConnection {
             // (what the write saw while the connection was ending would mislead).
             logger.debug("Writing a StreamInvocation failed.", metadata: ["signalr.error": "\(error)"])
         }
-        let callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session)
-        channel.onEnd { callEnded.end() }
+        if let callEnded = startUploads(split.uploads, streamIds: streamIds, session: link.session) {
+            channel.onEnd { callEnded.end() }
+        }
     }
 
     /// A StreamItem arrived on transport `generation`: hands it to its stream, waiting while

@@ -14,9 +14,10 @@ extension HubConnection {
 
     /// Queues the uploads of a call whose message has been written in connection `session`.
     /// - Returns: the signal that stops them; end it when the call ends (never for `send`).
-    func startUploads(_ uploads: [UploadSource], streamIds: [String], session: Int) -> CallEndSignal {
+    ///   Nil when the call has no uploads (most calls: no signal to allocate).
+    func startUploads(_ uploads: [UploadSource], streamIds: [String], session: Int) -> CallEndSignal? {
+        guard !uploads.isEmpty else { return nil }
         let callEnded = CallEndSignal()
-        guard !uploads.isEmpty else { return callEnded }
         guard let queue = streamJobs.jobQueue(generation: session) else {
             callEnded.end()
             return callEnded

@@ -6,10 +6,14 @@ import SignalRProtocol
 /// being cancelled, as AHC's `TransactionCancelHandler` does: whichever comes first wins,
 /// later ones do nothing. A cancelled wait ends at once with `CancellationError`; a late
 /// Completion is dropped.
+///
+/// The continuation is an `UnsafeContinuation`: the state under the lock hands it out once
+/// (`waiting` → `consumed`), so it is resumed exactly once, and a checked one would cost an
+/// allocation per call.
 final class InvocationWaiter: Sendable {
     private enum State {
         case pending
-        case waiting(CheckedContinuation<CompletionResult, any Error>)
+        case waiting(UnsafeContinuation<CompletionResult, any Error>)
         case finished(Result<CompletionResult, any Error>)
         case consumed
     }
@@ -21,7 +25,7 @@ final class InvocationWaiter: Sendable {
     /// - Parameter isolation: the caller's actor: the wait stays on it (no executor hop).
     func wait(isolation: isolated (any Actor)? = #isolation) async throws -> CompletionResult {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation(isolation: isolation) { (continuation: CheckedContinuation<CompletionResult, any Error>) in
+            try await withUnsafeThrowingContinuation(isolation: isolation) { (continuation: UnsafeContinuation<CompletionResult, any Error>) in
                 let ready: Result<CompletionResult, any Error>? = state.withLock { state in
                     switch state {
                     case .pending:
@@ -45,7 +49,7 @@ final class InvocationWaiter: Sendable {
     /// - Returns: whether this call delivered it.
     @discardableResult
     func finish(_ result: Result<CompletionResult, any Error>) -> Bool {
-        let (continuation, delivered): (CheckedContinuation<CompletionResult, any Error>?, Bool) = state.withLock { state in
+        let (continuation, delivered): (UnsafeContinuation<CompletionResult, any Error>?, Bool) = state.withLock { state in
             switch state {
             case .pending:
                 state = .finished(result)

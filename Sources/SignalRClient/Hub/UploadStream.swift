@@ -78,6 +78,12 @@ struct SplitArguments: Sendable {
 
     /// Separates ``UploadStream`` arguments from the others.
     init(_ arguments: [HubValue]) {
+        // Most calls have no upload: they keep the array they came with (no copy, no allocation).
+        guard arguments.contains(where: { $0.encodableValue is any UploadStreamArgument }) else {
+            values = arguments
+            uploads = []
+            return
+        }
         values = []
         uploads = []
         for argument in arguments {
