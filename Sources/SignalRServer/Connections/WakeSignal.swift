@@ -6,9 +6,13 @@ import SignalRProtocol
 /// A wake that comes while nobody sleeps is kept for the next sleep, so an event between
 /// computing a deadline and starting to sleep is not lost. One task sleeps at a time: a new
 /// sleeper wakes the one before (which re-checks what it waits for, as every caller loops).
+///
+/// The continuation is an `UnsafeContinuation`: it is only resumed by whoever takes it out of
+/// the locked state (or by the sleep itself when it never went in), so exactly once, and a
+/// checked one would allocate on every wait (twice per call on a busy connection).
 final class WakeSignal: Sendable {
     private struct State {
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: UnsafeContinuation<Void, Never>?
         var pending = false
     }
 
@@ -33,7 +37,7 @@ final class WakeSignal: Sendable {
 
     /// Ends the current or the next ``sleep(until:on:)``.
     func wake() {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> UnsafeContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.pending = true
                 return nil
@@ -46,8 +50,8 @@ final class WakeSignal: Sendable {
 
     private func wait() async {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let (resumeNow, previous) = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                let (resumeNow, previous) = state.withLockedValue { state -> (Bool, UnsafeContinuation<Void, Never>?) in
                     if state.pending || Task.isCancelled {
                         state.pending = false
                         return (true, nil)

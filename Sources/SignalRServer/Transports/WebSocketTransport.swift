@@ -112,6 +112,12 @@ enum WebSocketTransport {
     /// handshake answer before binary messages) and frames over ``coalescingLimit`` stay apart;
     /// the writer fragments those that exceed the frame size.
     static func coalesced(_ frames: [OutboundFrame]) -> [WebSocketOutboundWriter.OutboundFrame] {
+        // One small frame (a reply with nothing queued behind it, the common case) goes as it
+        // is: no joined copy and no array of messages to build.
+        if frames.count == 1, let frame = frames.first, frame.bytes.count <= coalescingLimit {
+            let opcode: WebSocketOpcode = frame.isBinary ? .binary : .text
+            return [.custom(WebSocketFrame(fin: true, opcode: opcode, data: ByteBuffer(bytes: frame.bytes)))]
+        }
         var messages: [WebSocketOutboundWriter.OutboundFrame] = []
         var joined: [UInt8] = []
         var joinedIsBinary = false
