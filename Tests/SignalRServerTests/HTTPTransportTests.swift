@@ -38,11 +38,7 @@ struct HTTPTransportTests {
 
     @Test("A POST may carry more than one message's limit: the limit is per message, as in ASP.NET Core")
     func postLargerThanTheMessageLimit() async throws {
-        var configuration = fastConfiguration()
-        configuration.maximumReceiveMessageSize = 2048
-        try await withTestServer(configuration: configuration) { server in
-            let token = try #require(try await negotiate(server)["connectionToken"] as? String)
-            let url = await server.url(for: "/hubs/test") + "?id=\(token)"
+        try await withNegotiatedConnection(messageLimit: 2048) { url async throws in
             #expect(try await http(.GET, url).status == 200)
             #expect(try await http(.POST, url, body: Array(#"{"protocol":"json","version":1}"#.utf8) + [0x1E]).status == 200)
             #expect(try await http(.GET, url).text == "{}" + rs)
@@ -63,11 +59,7 @@ struct HTTPTransportTests {
 
     @Test("Bytes POSTed before the first poll wait for it, up to the message limit and 4 KiB; more gets 413")
     func postBeforeTheFirstPollIsLimited() async throws {
-        var configuration = fastConfiguration()
-        configuration.maximumReceiveMessageSize = 2048
-        try await withTestServer(configuration: configuration) { server in
-            let token = try #require(try await negotiate(server)["connectionToken"] as? String)
-            let url = await server.url(for: "/hubs/test") + "?id=\(token)"
+        try await withNegotiatedConnection(messageLimit: 2048) { url async throws in
             let handshake = Array(#"{"protocol":"json","version":1}"#.utf8) + [0x1E]
             #expect(try await http(.POST, url, body: handshake).status == 200)
             #expect(try await http(.POST, url, body: Array(repeating: 0x20, count: 2048 + 4096 + 1)).status == 413)
@@ -75,6 +67,19 @@ struct HTTPTransportTests {
             #expect(try await http(.GET, url).status == 200)
             #expect(try await http(.GET, url).text == "{}" + rs)
             #expect(try await http(.DELETE, url).status == 202)
+        }
+    }
+
+    /// Runs `body` with the URL of a negotiated connection on a hub whose messages may be at
+    /// most `messageLimit` bytes.
+    private func withNegotiatedConnection(
+        messageLimit: Int, _ body: @escaping @Sendable (String) async throws -> Void
+    ) async throws {
+        var configuration = fastConfiguration()
+        configuration.maximumReceiveMessageSize = messageLimit
+        try await withTestServer(configuration: configuration) { server in
+            let token = try #require(try await negotiate(server)["connectionToken"] as? String)
+            try await body(await server.url(for: "/hubs/test") + "?id=\(token)")
         }
     }
 
