@@ -34,6 +34,29 @@ struct WebSocketJSONTests {
         }
     }
 
+    @Test("invocations received before a Close all run, as ASP.NET Core handles every message it read")
+    func invocationsBeforeCloseRun() async throws {
+        try await withTestServer { server in
+            let url = await server.url(for: "/hubs/test")
+            try await withWebSocket(url) { socket in
+                // The Delay keeps the Echoes queued behind it when the Close arrives.
+                let echo = #"{"type":1,"target":"Echo","arguments":["x"]}"# + rs
+                let frame = #"{"protocol":"json","version":1}"# + rs
+                    + #"{"type":1,"target":"Delay","arguments":[50]}"# + rs
+                    + String(repeating: echo, count: 20) + #"{"type":7}"# + rs
+                try await socket.send(frame)
+                try await withTimeout(.seconds(10), "the connection to end") {
+                    await server.waitForCounters { $0.handshakesCompleted == 1 && $0.openConnections == 0 }
+                }
+            }
+            try await withWebSocket(url) { socket in
+                try await socket.handshakeJSON()
+                try await socket.send(#"{"type":1,"invocationId":"1","target":"EchoCalls","arguments":[]}"# + rs)
+                #expect(try await socket.nextText() == #"{"type":3,"invocationId":"1","result":20}"# + rs)
+            }
+        }
+    }
+
     @Test("a WebSocket without id creates a connection (skipNegotiation)")
     func skipNegotiation() async throws {
         try await withTestServer { server in

@@ -45,12 +45,12 @@ final class ConnectionJobs: WorkSpawner {
         state.withLockedValue { $0.finished }
     }
 
-    /// Accepts no more work; what was accepted before stays for ``take()``. The owner starts it
-    /// cancelled (the connection is over), so a connection that closes in the same turn as it
-    /// queued work (a handshake and a Close in one frame queue OnConnected, then close) still
-    /// runs OnConnected before OnDisconnected, and what a job awaits (a stream's task) is awaited
-    /// before the connection ends. Plain invocations queued behind the close are skipped: their
-    /// serial queue drops the items it finds cancelled.
+    /// Accepts no more work; what was accepted before stays for ``take()``. The owner still
+    /// starts it, so a connection that closes in the same turn as it queued work (a handshake
+    /// and a Close in one frame queue OnConnected, then close) runs OnConnected before
+    /// OnDisconnected, invocations that arrived before a Close run, and what a job awaits (a
+    /// stream's task) is awaited before the connection ends. When the server stops, the owner
+    /// cancels it instead, and the serial invocation queue drops the items it finds cancelled.
     func finish() {
         state.withLockedValue { $0.finished = true }
         ownerWake.wake()

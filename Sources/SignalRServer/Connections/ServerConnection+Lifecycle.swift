@@ -23,15 +23,23 @@ extension ServerConnection {
                 }
                 await ownerWake.sleep(until: nil, on: clock)
             }
-            // Work accepted before the close starts too (cancelled, as the connection is over),
-            // so nothing it awaits, such as a stream's task, outlives the connection unawaited.
-            // Finishing first (the loop may have ended by cancellation, not by the close) makes
-            // this take the last: later work is refused rather than accepted and never run.
+            // Work accepted before the close starts too, so nothing it awaits, such as a
+            // stream's task, outlives the connection unawaited. Finishing first (the loop may
+            // have ended by cancellation, not by the close) makes this take the last: later
+            // work is refused rather than accepted and never run.
             jobs.finish()
             for work in jobs.take() { group.addTask(operation: work) }
-            group.cancelAll()
+            // Invocations received before the close still run, as ASP.NET Core handles every
+            // message it read before a Close and does not cancel hub methods on disconnect: a
+            // client that sends and then stops at once loses nothing. `close(_:)` already ended
+            // streams, uploads and client results; only a stopping server cuts the rest short.
+            if await endsWorkEarly() { group.cancelAll() }
         }
         await finish()
+    }
+
+    private func endsWorkEarly() -> Bool {
+        machine.closeReason == nil || machine.closeReason == .serverStopping
     }
 
     private func finish() async {
