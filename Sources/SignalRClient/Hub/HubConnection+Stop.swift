@@ -88,11 +88,12 @@ extension HubConnection {
         let hubProtocol = hubProtocol
         let logger = logger
         let task = spawnChild {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await StreamJobRunner(connection: self, session: session).run(jobs) }
-                await self.dispatchCalls(items, session: session, hubProtocol: hubProtocol, logger: logger)
-                await self.closeStreamJobs(session: session)
-            }
+            // An `async let` child rather than a task group's: it lives in this task's allocator
+            // (less memory per connection), and is awaited, not cancelled, below.
+            async let streamJobs: Void = StreamJobRunner(connection: self, session: session).run(jobs)
+            await self.dispatchCalls(items, session: session, hubProtocol: hubProtocol, logger: logger)
+            await self.closeStreamJobs(session: session)
+            await streamJobs
         }
         dispatchTask = (link.session, task)
     }
