@@ -51,7 +51,9 @@ public struct BenchReport: Codable, Sendable {
     public var text: String {
         var lines: [String] = []
         let what = interrupted ? "Interrupted after" : "Ran"
-        lines.append("\(what) \(format(seconds)) s (\(format(loadSeconds)) s of load after the ramp): scenario \(scenario.rawValue), method \(method)")
+        // The connect scenario calls nothing, so it names no method.
+        let called = scenario == .connect ? "" : ", method \(method)"
+        lines.append("\(what) \(format(seconds)) s (\(format(loadSeconds)) s of load after the ramp): scenario \(scenario.rawValue)\(called)")
         lines.append("Connections: \(connectionsEstablished) established of \(connectionsRequested) (\(connectionsAttempted) attempted), \(connectionsFailed) failed, \(reconnects) reconnects, \(connectionsLost) lost")
         for (reason, count) in connectionFailures.sorted(by: { $0.value > $1.value }) {
             lines.append("  \(count) × \(reason)")

@@ -156,6 +156,11 @@ import Testing
         #expect(report.text.contains("  1 × refused"))
         #expect(report.text.contains("Calls: 10 ok, 0 failed, 5.00 calls/s"))
         #expect(report.text.contains("p50 1.00  p90 2.00  p99 3.00  p99.9 4.00  max 5.00"))
+        #expect(report.text.hasPrefix("Ran 2.00 s (2.00 s of load after the ramp): scenario echo, method Echo\n"))
+        var connect = report
+        connect.scenario = .connect
+        // The connect scenario calls nothing, so its report names no method.
+        #expect(connect.text.hasPrefix("Ran 2.00 s (2.00 s of load after the ramp): scenario connect\n"))
         let decoded = try JSONDecoder().decode(BenchReport.self, from: Data(report.json.utf8))
         #expect(decoded.callsOK == 10 && decoded.connectionFailures == ["refused": 1])
     }
